@@ -1,0 +1,25 @@
+"""German → English translation, sentence by sentence, with nothing lost."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .api import translate, translate_text  # noqa: E402
+from .document import Document, Link, Paragraph, Sentence, Span  # noqa: E402
+from .engine import Translator  # noqa: E402
+from .errors import InputError, ModelLoadError, TranslatorError  # noqa: E402
+
+__all__ = [
+    "Document",
+    "InputError",
+    "Link",
+    "ModelLoadError",
+    "Paragraph",
+    "Sentence",
+    "Span",
+    "Translator",
+    "TranslatorError",
+    "__version__",
+    "translate",
+    "translate_text",
+]

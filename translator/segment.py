@@ -1,0 +1,440 @@
+"""German paragraph and sentence segmentation by rules, as spans over the original text.
+
+Why rules and not a model: the translator needs a segmenter that is fast, lossless, explainable
+and free of runtime dependencies (standard library + ``re``). Every span points into the input
+text, so nothing is copied or normalised and the gaps between sentences are whitespace only.
+
+The pipeline, one step per section below:
+
+1. **Paragraphs** are blocks separated by blank lines (a line holding only whitespace is blank).
+2. **Line blocks.** Inside a paragraph a single newline is a soft wrap, except where the line
+   structure says a new block starts (see ``_starts_new_block``):
+
+   * a Markdown heading (``# …``) is a block of its own;
+   * a list item (``- ``, ``* ``, ``• ``, ``1. ``, ``1) ``, ``a) ``) starts a block; the weak
+     markers ``-``, ``–`` and ``1.`` only when the item does not start in lower case and the
+     line before does not end mid-sentence (comma, hyphen or a function word such as ``am``),
+     because a hard-wrapped ``am\\n1. Mai`` or ``kam\\n- wie immer -`` is running text;
+   * any other line ends a block when the break was *deliberate*: the line plus the first word
+     of the next line would still have fit into the paragraph's widest line, so the writer did
+     not wrap for lack of room (hard-wrapped text fills its lines up to the wrap width; titles,
+     address lines and one-paragraph-per-line text do not; the width is taken as at least
+     ``MIN_WRAP_WIDTH``), and the line does not end mid-sentence, and the next line does not
+     start in lower case.
+
+3. **Sentences** inside a block: a candidate is a run of ``.``, ``!``, ``?``, ``…`` plus any
+   closing quotes or brackets, followed by whitespace. The word before and the word after decide
+   (see ``_is_boundary``). The key German fact: articles, pronouns, conjunctions and most
+   adverbs are lower case inside a sentence, so a *capitalised* function word (``Der``, ``Die``,
+   ``Er``, ``Doch``, ``Im`` …) after an abbreviation, an ordinal number or an initial signals a
+   new sentence, while a capitalised noun or month (``Juni``, ``Jahrhundert``, ``FC``) does not.
+   No split inside parentheses unless they have been open for long; no split before a lower-case
+   word.
+4. **Length guard**: no sentence is longer than ``MAX_SENTENCE_CHARS``; a longer one is cut at
+   the best break in its last half window (newline, ``;``/``:``, spaced dash, comma, whitespace),
+   mid-word only when a window holds no whitespace at all.
+
+Ambiguous ``Thomas M. Der …``: a single capital letter before a capitalised function word is
+taken as a sentence end. Surnames that look like ``Der``/``Er``/``Sie`` are rare, while an
+abbreviated surname at a sentence end (court reports, anonymised names) is common in German news.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from translator.document import Span
+
+SEGMENTER_VERSION = "de-rules-1"
+
+MAX_SENTENCE_CHARS = 1000
+"""Hard upper bound on a sentence's length; longer ones are cut (see ``_cap_length``)."""
+
+MIN_WRAP_WIDTH = 40
+"""Hard-wrapped text is wrapped at 40 characters or more; shorter lines end deliberately."""
+
+OPEN_BRACKET_REACH = 250
+"""A ``(`` or ``[`` suppresses sentence splits for at most this many characters."""
+
+
+# --------------------------------------------------------------------------------------------
+# Word lists (general German knowledge, not fitted to any corpus)
+# --------------------------------------------------------------------------------------------
+
+SENTENCE_STARTERS = frozenset(
+    """
+    Der Die Das Den Dem Des Ein Eine Einen Einem Einer Eines Kein Keine Keiner Keinen
+    Ich Du Er Sie Es Wir Ihr Man Mein Meine Dein Deine Sein Seine Ihre Unser Unsere Euer Eure
+    Dieser Diese Dieses Diesem Diesen Dies Jener Jene Jeder Jede Jedes Alle Alles Viele Einige
+    Manche Mancher Beide Wer Was Wo Woher Wohin Wie Wann Warum Weshalb Wieso Welche Welcher
+    Welches Und Aber Doch Denn Oder Sondern Dann Danach Daher Deshalb Deswegen Darum Trotzdem
+    Dennoch Außerdem Zudem Ebenso Ebenfalls Auch Noch Schon Jetzt Nun Heute Gestern Hier Dort
+    Da Dabei Damit Dazu Davon Darauf Daraufhin Dafür Dagegen Darüber Darin Dadurch Allerdings
+    Jedoch Zwar Immerhin Vielleicht Natürlich Leider Zum Zur Bei Beim Mit Nach Vor Seit Ab
+    Bis Für Gegen Ohne Um Unter Über Von Vom Zu Aus Am Im In Ins An Auf Als Wenn Weil Ob
+    Obwohl Während Nachdem Bevor Seitdem Sobald So Also Nicht Nur Bereits Insgesamt Zuvor
+    Zuletzt Später Anschließend Inzwischen Mittlerweile Gleichzeitig Erst Zunächst Laut Wegen
+    Trotz Ja Nein Bitte Danke Sonst Somit Folglich Hingegen Stattdessen Vorher Nachher Bisher
+    Derzeit Damals Oft Häufig Manchmal Immer Nie Niemand Jemand Nichts Etwas Vieles Wenige
+    Mehr Weniger Sogar Gerade Eben Zuerst Schließlich Endlich Plötzlich Offenbar Tatsächlich
+    Insbesondere Vor Hinzu Hierzu Hierbei Dazwischen Deren Dessen Solche Solcher Solches
+    """.split()
+)
+"""Capitalised function words that typically open a sentence and are lower case inside one."""
+
+MONTHS = frozenset(
+    """
+    Januar Jänner Februar Feber März April Mai Juni Juli August September Oktober November
+    Dezember Jan Feb Febr Mär Mrz Apr Jun Jul Aug Sep Sept Okt Nov Dez
+    """.split()
+)
+
+ORDINAL_CUES = frozenset(
+    """
+    am im vom zum beim ins der die das den dem des zur seit ab bis vor nach ein eine einen
+    einem einer eines sein seine seinen seinem seiner ihr ihre ihren ihrem ihrer mein meine
+    meinen meinem unser unsere unseren unserem jeder jede jedes jedem jeden dieser diese dieses
+    diesem diesen zu bei
+    """.split()
+)
+"""Words before a number that make ``123.`` an ordinal (``seinen 100. Geburtstag``)."""
+
+FUNCTION_WORDS = frozenset(
+    """
+    der die das den dem des ein eine einen einem einer eines und oder aber sondern denn doch
+    sowie als wie wenn weil dass daß ob mit von vom zu zum zur bei beim im in an am auf aus
+    für gegen ohne um unter über nach vor seit bis durch ab per pro laut trotz wegen während
+    sich nicht sehr so noch auch ist sind war wird werden hat haben kein keine seine ihre
+    """.split()
+)
+"""Lower-case words a line cannot end with unless the sentence continues on the next line."""
+
+# Abbreviations that are practically always followed by the word they belong to.
+_BOUND_ABBREVIATIONS = """
+    Dr Prof Hr Hrn Fr Frl Dipl Ing Mag Dres Hl St Sr Mr Mrs Ms Gebr Nr Nrn Abs Bd Bde Kap Ziff
+    Tel Fax Abb Tab Anm vgl bzw bzgl bspw ca sog geb verh gest inkl exkl zzgl einschl insb
+    insbes lt gem zw rd urspr ehem bes betr gez dt engl franz frz ital span lat griech russ
+    kath ev evang Jg Bj vs med phil rer nat jur oec habil theol Pkt Bsp
+    z.b d.h u.u i.d.r z.t z.zt i.a i.v o.g v.a z.hd m.e u.e a.d i.e
+"""
+# Abbreviations that can also end a sentence: split after them only before a sentence starter.
+_FREE_ABBREVIATIONS = """
+    usw etc usf ff f Co Mio Mrd Tsd Jh Jhd Jhdt Chr Std Sek Min min max Jan Feb Febr Mär Mrz
+    Apr Jun Jul Aug Sep Sept Okt Nov Dez Mo Di Mi Do Sa Str Pl Kl Abt Bhf Hbf Aufl Ausg Hrsg
+    Red Verf Vors Präs Art evtl ggf allg ebd zus jun sen Jr Ltd Inc Corp Nachf Pfd Ref Stk Stck
+    Mill Ztr Dtzd Pos
+    u.a u.ä o.ä s.o s.u v.chr n.chr u.v.m d.j a.m i.r a.d e.v k.o
+"""
+ABBREVIATIONS: dict[str, bool] = {
+    **{word: False for word in _FREE_ABBREVIATIONS.split()},
+    **{word: True for word in _BOUND_ABBREVIATIONS.split()},
+}
+"""Common German abbreviations (without the final period) -> True if never sentence-final."""
+
+_VOWELS = frozenset("aeiouäöüyAEIOUÄÖÜY")
+
+
+# --------------------------------------------------------------------------------------------
+# Public interface
+# --------------------------------------------------------------------------------------------
+
+
+def split_paragraphs(text: str) -> list[Span]:
+    """Blocks of text separated by blank lines, trimmed of surrounding whitespace."""
+    paragraphs: list[Span] = []
+    start: int | None = None
+    end = 0
+    for line_start, line_end in _lines(text, 0, len(text)):
+        if text[line_start:line_end].strip():
+            if start is None:
+                start = line_start
+            end = line_end
+        elif start is not None:
+            paragraphs.append(_trim(text, start, end))
+            start = None
+    if start is not None:
+        paragraphs.append(_trim(text, start, end))
+    return paragraphs
+
+
+def split_sentences(text: str) -> list[Span]:
+    """All sentences of ``text`` in order; none crosses a paragraph boundary."""
+    return [sentence for _, sentences in segment(text) for sentence in sentences]
+
+
+def segment(text: str) -> list[tuple[Span, list[Span]]]:
+    """Paragraphs with their sentence spans (absolute offsets into ``text``)."""
+    result = []
+    for paragraph in split_paragraphs(text):
+        sentences: list[Span] = []
+        for block in _line_blocks(text, paragraph):
+            for sentence in _sentences_in_block(text, block):
+                sentences.extend(_cap_length(text, sentence))
+        result.append((paragraph, sentences))
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Lines and line blocks
+# --------------------------------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:\s|$)")
+_STRONG_BULLET = re.compile(r"\s*(?:[*•·▪‣◦●○■□➢➤►+]|\d{1,3}\)|[A-Za-z]\))\s+\S")
+_WEAK_BULLET = re.compile(r"\s*(?:[-–—]|\d{1,3}\.)\s+(\S)")
+_MID_SENTENCE_END = re.compile(r"[,;(\[/&+\-–—]$")
+
+
+def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line in text[start:end], line break excluded."""
+    for match in _LINE.finditer(text, start, end):
+        line = match.group()
+        if not line:
+            break
+        yield match.start(), match.start() + len(line.rstrip("\r\n"))
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def _line_blocks(text: str, paragraph: Span) -> Iterator[Span]:
+    """Split a paragraph at the line breaks that start a new block (heading, list, title)."""
+    lines = [text[s:e].rstrip() for s, e in _lines(text, paragraph.start, paragraph.end)]
+    if len(lines) == 1:
+        yield paragraph
+        return
+    starts = [s for s, _ in _lines(text, paragraph.start, paragraph.end)]
+    width = max(MIN_WRAP_WIDTH, *(len(line) for line in lines))
+    block_start = paragraph.start
+    for i in range(len(lines) - 1):
+        if _starts_new_block(lines[i], lines[i + 1], width):
+            yield _trim(text, block_start, starts[i] + len(lines[i]))
+            block_start = starts[i + 1]
+    yield _trim(text, block_start, paragraph.end)
+
+
+def _starts_new_block(line: str, next_line: str, width: int) -> bool:
+    """Whether the break between ``line`` and ``next_line`` is a hard one (see module doc)."""
+    if _HEADING.match(line) or _HEADING.match(next_line):
+        return True
+    if _STRONG_BULLET.match(next_line):
+        return True
+    ends_mid_sentence = _ends_mid_sentence(line)
+    weak = _WEAK_BULLET.match(next_line)
+    if weak:
+        return not (weak.group(1).islower() or ends_mid_sentence)
+    next_text = next_line.lstrip()
+    if ends_mid_sentence or next_text[:1].islower():
+        return False
+    first_word = next_text.split(maxsplit=1)[0]
+    return len(line) + 1 + len(first_word) <= width
+
+
+def _ends_mid_sentence(line: str) -> bool:
+    stripped = line.rstrip()
+    if _MID_SENTENCE_END.search(stripped):
+        return True
+    last_word = stripped.rsplit(maxsplit=1)[-1] if stripped else ""
+    return last_word in FUNCTION_WORDS
+
+
+# --------------------------------------------------------------------------------------------
+# Sentence boundaries inside a block
+# --------------------------------------------------------------------------------------------
+
+_CLOSERS = "\"'»«“”‘’)]}´`"
+_OPENERS = "\"'»«„“‘‚([{<`´¿¡*-–—•"
+_EMOJI = "[\U0001F300-\U0001FAFF\U0001F000-\U0001F2FF\u2600-\u27BF]+"
+_EMOTICON = r"(?:[:;=][-^'o]?[)(\]\[DPpO/|*]+|\^\^|<3|" + _EMOJI + ")"
+_CANDIDATE = re.compile(
+    rf"(?:(?P<marks>[.!?…]+)[{re.escape(_CLOSERS)}]*|(?<!\S){_EMOTICON})"
+    rf"(?:\s+{_EMOTICON}(?=\s|\Z))*(?=\s)"
+)
+"""Sentence-final punctuation with closing quotes or brackets, or a smiley, then whitespace;
+smileys and emoji right after the punctuation stay with the sentence they end."""
+_BRACKET = re.compile(r"(?<![:;=])(?<![:;=][-^'o])[(\[](?=\S)|[)\]]")
+"""Opening brackets (not smileys, not followed by a space) and closing ones (a smiley's ``)``
+closes too: ``(sehr nett :-)`` is common)."""
+_NEXT_WORD = re.compile(r"\s*[" + re.escape(_OPENERS) + r"]*(\w*)")
+_NUMBER = re.compile(r"\d+")
+_DAY_MONTH = re.compile(r"\d{1,2}\.\d{1,2}")
+_ROMAN = re.compile(r"[IVXLCDM]{2,}")
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
+_SHORT_DOTTED_TOKEN = re.compile(r"[^\W\d_]{1,3}\.")
+
+
+def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
+    """Sentences of one block; boundaries come from ``_is_boundary``."""
+    open_brackets: list[int] = []
+    brackets = _BRACKET.finditer(text, block.start, block.end)
+    pending = next(brackets, None)
+    start = block.start
+    for candidate in _CANDIDATE.finditer(text, block.start, block.end):
+        end = candidate.end()
+        closed = -1  # where the bracket closed right after the punctuation was opened
+        while pending is not None and pending.start() < end:
+            if pending.group() in "([":
+                open_brackets.append(pending.start())
+            elif open_brackets:
+                opened = open_brackets.pop()
+                closed = opened if pending.start() > candidate.start() else -1
+            pending = next(brackets, None)
+        if open_brackets and candidate.start() - open_brackets[-1] < OPEN_BRACKET_REACH:
+            continue
+        open_brackets.clear()
+        if closed > start and text[start:closed].strip() and candidate.start() - closed < 200:
+            continue  # "Das war (endlich!) Ende": the mark ends a parenthetical remark only
+        if _is_boundary(text, candidate, start, block.end):
+            yield _trim(text, start, end)
+            start = end
+    if start < block.end:
+        span = _trim(text, start, block.end)
+        if span.start < span.end:
+            yield span
+
+
+def _is_boundary(text: str, candidate: re.Match[str], sent_start: int, limit: int) -> bool:
+    """Decide a ``_CANDIDATE`` match from the words around it."""
+    next_word = _NEXT_WORD.match(text, candidate.end(), limit).group(1)
+    starts_lower = next_word[:1].islower()
+    marks = candidate.group("marks")
+    if marks is None:  # a smiley without punctuation ends a sentence before a capital
+        return next_word[:1].isupper()
+    punct_start = candidate.start()
+    if "?" in marks or "!" in marks:
+        return not starts_lower
+    if "…" in marks or ".." in marks:
+        bracketed = punct_start > sent_start and text[punct_start - 1] in "(["
+        return not bracketed and next_word[:1].isupper()
+    if starts_lower:
+        return False
+    token_start = _token_start(text, punct_start, max(sent_start, punct_start - 100))
+    token = text[token_start:punct_start].lstrip(_OPENERS)
+    if not token:
+        return True
+    starter = next_word in SENTENCE_STARTERS
+    number = _is_ordinal_like(text, token, token_start)
+    if number is not None:
+        if not text[sent_start:token_start].strip():
+            return False  # an enumeration marker: "4. Die Auffassung …"
+        if starter:
+            return True
+        if not next_word or next_word[:1].isdigit() or next_word in MONTHS:
+            return False
+        return number
+    bound = _abbreviation(text, token, token_start)
+    if bound is None:
+        return True
+    return starter and not bound
+
+
+def _token_start(text: str, end: int, floor: int) -> int:
+    """Start of the whitespace-free token ending at ``end``, looking back no further than floor."""
+    start = end
+    floor = max(floor, 0)
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    return start
+
+
+def _is_ordinal_like(text: str, token: str, token_start: int) -> bool | None:
+    """None if ``token`` is no ordinal-like number; else whether it may still end a sentence.
+
+    ``27.``, ``XVI.`` and ``3.10.`` read as ordinals or dates; a number of three or more digits
+    without an article or preposition before it (``im Jahr 2019.``) may end a sentence.
+    """
+    if _DAY_MONTH.fullmatch(token) or _ROMAN.fullmatch(token):
+        return False
+    if not _NUMBER.fullmatch(token):
+        return None
+    if len(token) <= 2:
+        return False
+    previous_end = token_start - 1
+    previous_word = text[_token_start(text, previous_end, previous_end - 20) : previous_end]
+    return previous_word.lower() not in ORDINAL_CUES
+
+
+def _abbreviation(text: str, token: str, token_start: int) -> bool | None:
+    """None if ``token`` is no abbreviation; else whether it is never sentence-final."""
+    if any(c in token for c in "/@:") or any(c.isdigit() for c in token):
+        return None
+    compound = _compound_key(text, token, token_start)
+    for key in (compound, token):
+        for spelling in (key, key.lower(), key[:1].lower() + key[1:], key[:1].upper() + key[1:]):
+            if spelling in ABBREVIATIONS:
+                return ABBREVIATIONS[spelling]
+    if "." in token:
+        return False if _DOTTED.fullmatch(token) else None
+    if not token.isalpha():
+        return None
+    if len(token) == 1:
+        return token in "zdsv"
+    if token.lower().endswith("str"):
+        return False
+    looks_abbreviated = len(token) <= 5 and not token.isupper() and not _VOWELS & set(token)
+    return False if looks_abbreviated else None
+
+
+def _compound_key(text: str, token: str, token_start: int) -> str:
+    """``v. Chr.`` -> ``v.chr``: join short dotted tokens before this one into one key."""
+    parts = [token]
+    position = token_start
+    while len(parts) < 4 and position > 0 and text[position - 1].isspace():
+        previous_start = _token_start(text, position - 1, position - 6)
+        previous = text[previous_start : position - 1]
+        if not _SHORT_DOTTED_TOKEN.fullmatch(previous) or previous_start == position - 6:
+            break
+        parts.append(previous[:-1])
+        position = previous_start
+    if len(parts) == 1:
+        return token
+    return ".".join(reversed(parts)).lower()
+
+
+# --------------------------------------------------------------------------------------------
+# Length guard
+# --------------------------------------------------------------------------------------------
+
+_LENGTH_BREAKS = (  # (pattern, characters of the match kept with the left piece)
+    (re.compile(r"[\r\n]+"), 0),
+    (re.compile(r"[;:]\s"), 1),
+    (re.compile(r"\s[-–—]{1,2}\s"), 0),
+    (re.compile(r",\s"), 1),
+    (re.compile(r"\s"), 0),
+)
+
+
+def _cap_length(text: str, sentence: Span) -> Iterator[Span]:
+    """Cut a sentence longer than ``MAX_SENTENCE_CHARS`` at its best breaks."""
+    start, end = sentence.start, sentence.end
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = _best_cut(text, start, start + MAX_SENTENCE_CHARS)
+        yield _trim(text, start, cut)
+        start = _trim(text, cut, end).start
+    yield Span(start, end)
+
+
+def _best_cut(text: str, start: int, limit: int) -> int:
+    """Where to cut ``text[start:]`` so that the left piece has at most ``limit - start`` chars.
+
+    The strongest break in the window's second half wins, the last one of its kind; only when
+    the whole window has no whitespace is a word cut (never before a combining mark).
+    """
+    for window_start in (start + MAX_SENTENCE_CHARS // 2, start + 1):
+        for pattern, kept in _LENGTH_BREAKS:
+            last = None
+            for last in pattern.finditer(text, window_start, limit):  # noqa: B007
+                pass
+            if last is not None:
+                return last.start() + kept
+    cut = limit
+    while cut > start + 1 and unicodedata.combining(text[cut]):
+        cut -= 1
+    return cut

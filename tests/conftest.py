@@ -42,13 +42,18 @@ class RecordingBackend:
     def __init__(self, inner) -> None:
         self.inner = inner
         self.batches: list[list[list[int]]] = []
+        self.limits: list[int] = []
+        self.outputs: list[list[int]] = []
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
     def generate(self, batch, **options):
         self.batches.append([list(ids) for ids in batch])
-        return self.inner.generate(batch, **options)
+        self.limits.extend(options["max_new_tokens"])
+        hypotheses = self.inner.generate(batch, **options)
+        self.outputs.extend(h.ids for h in hypotheses)
+        return hypotheses
 
     def sent_texts(self) -> list[str]:
         pieces = self.inner.codec.pieces

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import pytest
 
@@ -13,10 +14,10 @@ def words(text: str) -> int:
 
 def assert_lossless(text, spans):
     assert [s for s in spans if s.start >= s.end] == []
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(spans))
     covered = "".join(s.of(text) for s in spans)
     assert "".join(covered.split()) == "".join(text.split())
-    for left, right in zip(spans, spans[1:], strict=False):
+    for left, right in pairwise(spans):
         assert text[left.end : right.start].strip() == ""
     for s in spans:
         assert s.of(text) == s.of(text).strip()

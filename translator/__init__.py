@@ -4,10 +4,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import translate, translate_text  # noqa: E402
-from .document import Document, Link, Paragraph, Sentence, Span  # noqa: E402
-from .engine import Translator  # noqa: E402
-from .errors import InputError, ModelLoadError, TranslatorError  # noqa: E402
+from .api import translate, translate_text
+from .document import Document, Link, Paragraph, Sentence, Span
+from .engine import Translator
+from .errors import InputError, ModelLoadError, TranslatorError
 
 __all__ = [
     "Document",

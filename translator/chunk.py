@@ -42,10 +42,7 @@ def _split(text: str, span: Span, count: Callable[[str], int], limit: int) -> li
     cut = _best_cut(text, span)
     pieces = [_trim(text, span.start, cut), _trim(text, cut, span.end)]
     return [
-        part
-        for piece in pieces
-        if piece is not None
-        for part in _split(text, piece, count, limit)
+        part for piece in pieces if piece is not None for part in _split(text, piece, count, limit)
     ]
 
 

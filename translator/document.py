@@ -118,9 +118,7 @@ class Document:
                         and 0 <= link.target < len(sentence.target_words)
                     ):
                         raise ValueError(f"{where}: link {link} points at no word")
-                if sentence.word_scores and len(sentence.word_scores) != len(
-                    sentence.target_words
-                ):
+                if sentence.word_scores and len(sentence.word_scores) != len(sentence.target_words):
                     raise ValueError(f"{where}: one word score per target word expected")
                 has_text = any(c.isalnum() for c in sentence.source.of(self.source))
                 if has_text and not sentence.target.of(self.target).strip():

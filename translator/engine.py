@@ -63,7 +63,7 @@ class Translator:
         self.backend: Backend = engine or load_backend(
             self.model_name, device=device, backend=backend
         )
-        self.beam = _positive("beam", beam or self.backend.default_beam)
+        self.beam = _positive("beam", self.backend.default_beam if beam is None else beam)
         self.max_sentence_tokens = _positive("max_sentence_tokens", max_sentence_tokens)
         self.batch_tokens = _positive("batch_tokens", batch_tokens)
         self.max_batch_size = _positive("max_batch_size", max_batch_size)
@@ -85,7 +85,7 @@ class Translator:
             [
                 f"model:{b.model_id}@{b.revision[:12]}",
                 f"engine:{b.name}-{b.precision}",
-                f"beam:{beam or self.beam}",
+                f"beam:{self.beam if beam is None else beam}",
                 f"max-tokens:{self.piece_limit}",
                 f"seg:{SEGMENTER_VERSION}",
                 f"translator:{__version__}",
@@ -105,7 +105,7 @@ class Translator:
         """Segment ``text``, translate each sentence, and tie both texts together."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, not {type(text).__name__}")
-        beam = _positive("beam", beam or self.beam)
+        beam = _positive("beam", self.beam if beam is None else beam)
         segments = segment(text)
         spans = [s for _, sentences in segments for s in sentences]
         plans = [self._plan(s.of(text)) for s in spans]
@@ -116,7 +116,7 @@ class Translator:
         self, sentences: Sequence[str], *, beam: int | None = None, progress: Progress | None = None
     ) -> list[str]:
         """Translate each string as one sentence (too-long ones in pieces), in order."""
-        beam = _positive("beam", beam or self.beam)
+        beam = _positive("beam", self.beam if beam is None else beam)
         plans = [self._plan(s) for s in sentences]
         return self._translate_plans(plans, beam, progress)
 
@@ -192,7 +192,7 @@ def _assemble(
     translations: list[str],
     signature: str,
 ) -> Document:
-    """Build the English text so its paragraphs and the whitespace between them mirror the source."""
+    """Build the English text: its paragraphs and the whitespace between them mirror the source."""
     parts: list[str] = []
     length = 0
 
@@ -225,4 +225,5 @@ def _assemble(
         cursor = paragraph_span.end
         paragraphs.append(Paragraph(paragraph_span, Span(start, length), sentences))
     emit(source[cursor:])
-    return Document(source=source, target="".join(parts), paragraphs=paragraphs, signature=signature)
+    target = "".join(parts)
+    return Document(source=source, target=target, paragraphs=paragraphs, signature=signature)

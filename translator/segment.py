@@ -12,9 +12,10 @@ The pipeline, one step per section below:
 
    * a Markdown heading (``# …``) is a block of its own;
    * a list item (``- ``, ``* ``, ``• ``, ``1. ``, ``1) ``, ``a) ``) starts a block; the weak
-     markers ``-``, ``–`` and ``1.`` only when the item does not start in lower case and the
-     line before does not end mid-sentence (comma, hyphen or a function word such as ``am``),
-     because a hard-wrapped ``am\\n1. Mai`` or ``kam\\n- wie immer -`` is running text;
+     markers ``-``, ``–`` and ``1.`` only after another list item or a line ending in ``:``,
+     or when the item does not start in lower case and the line before does not end
+     mid-sentence (comma, hyphen or a function word such as ``am``), because a hard-wrapped
+     ``am\\n1. Mai`` or ``kam\\n- wie immer -`` is running text;
    * any other line ends a block when the break was *deliberate*: the line plus the first word
      of the next line would still have fit into the paragraph's widest line, so the writer did
      not wrap for lack of room (hard-wrapped text fills its lines up to the wrap width; titles,
@@ -47,7 +48,7 @@ from collections.abc import Iterator
 
 from translator.document import Span
 
-SEGMENTER_VERSION = "de-rules-1"
+SEGMENTER_VERSION = "de-rules-2"
 
 MAX_SENTENCE_CHARS = 1000
 """Hard upper bound on a sentence's length; longer ones are cut (see ``_cap_length``)."""
@@ -59,11 +60,15 @@ OPEN_BRACKET_REACH = 250
 """A ``(`` or ``[`` suppresses sentence splits for at most this many characters."""
 
 
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # --------------------------------------------------------------------------------------------
 # Word lists (general German knowledge, not fitted to any corpus)
 # --------------------------------------------------------------------------------------------
 
-SENTENCE_STARTERS = frozenset(
+SENTENCE_STARTERS = _word_set(
     """
     Der Die Das Den Dem Des Ein Eine Einen Einem Einer Eines Kein Keine Keiner Keinen
     Ich Du Er Sie Es Wir Ihr Man Mein Meine Dein Deine Sein Seine Ihre Unser Unsere Euer Eure
@@ -80,34 +85,34 @@ SENTENCE_STARTERS = frozenset(
     Derzeit Damals Oft Häufig Manchmal Immer Nie Niemand Jemand Nichts Etwas Vieles Wenige
     Mehr Weniger Sogar Gerade Eben Zuerst Schließlich Endlich Plötzlich Offenbar Tatsächlich
     Insbesondere Vor Hinzu Hierzu Hierbei Dazwischen Deren Dessen Solche Solcher Solches
-    """.split()
+    """
 )
 """Capitalised function words that typically open a sentence and are lower case inside one."""
 
-MONTHS = frozenset(
+MONTHS = _word_set(
     """
     Januar Jänner Februar Feber März April Mai Juni Juli August September Oktober November
     Dezember Jan Feb Febr Mär Mrz Apr Jun Jul Aug Sep Sept Okt Nov Dez
-    """.split()
+    """
 )
 
-ORDINAL_CUES = frozenset(
+ORDINAL_CUES = _word_set(
     """
     am im vom zum beim ins der die das den dem des zur seit ab bis vor nach ein eine einen
     einem einer eines sein seine seinen seinem seiner ihr ihre ihren ihrem ihrer mein meine
     meinen meinem unser unsere unseren unserem jeder jede jedes jedem jeden dieser diese dieses
-    diesem diesen zu bei
-    """.split()
+    diesem diesen zu in
+    """
 )
 """Words before a number that make ``123.`` an ordinal (``seinen 100. Geburtstag``)."""
 
-FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = _word_set(
     """
     der die das den dem des ein eine einen einem einer eines und oder aber sondern denn doch
     sowie als wie wenn weil dass daß ob mit von vom zu zum zur bei beim im in an am auf aus
     für gegen ohne um unter über nach vor seit bis durch ab per pro laut trotz wegen während
     sich nicht sehr so noch auch ist sind war wird werden hat haben kein keine seine ihre
-    """.split()
+    """
 )
 """Lower-case words a line cannot end with unless the sentence continues on the next line."""
 
@@ -206,22 +211,31 @@ def _trim(text: str, start: int, end: int) -> Span:
 
 def _line_blocks(text: str, paragraph: Span) -> Iterator[Span]:
     """Split a paragraph at the line breaks that start a new block (heading, list, title)."""
-    lines = [text[s:e].rstrip() for s, e in _lines(text, paragraph.start, paragraph.end)]
-    if len(lines) == 1:
+    bounds = list(_lines(text, paragraph.start, paragraph.end))
+    if len(bounds) == 1:
         yield paragraph
         return
-    starts = [s for s, _ in _lines(text, paragraph.start, paragraph.end)]
+    lines = [text[start:end].rstrip() for start, end in bounds]
     width = max(MIN_WRAP_WIDTH, *(len(line) for line in lines))
     block_start = paragraph.start
+    in_list = _is_list_item(lines[0])
     for i in range(len(lines) - 1):
-        if _starts_new_block(lines[i], lines[i + 1], width):
-            yield _trim(text, block_start, starts[i] + len(lines[i]))
-            block_start = starts[i + 1]
+        if _starts_new_block(lines[i], lines[i + 1], width, in_list):
+            yield _trim(text, block_start, bounds[i][0] + len(lines[i]))
+            block_start = bounds[i + 1][0]
+            in_list = _is_list_item(lines[i + 1])
     yield _trim(text, block_start, paragraph.end)
 
 
-def _starts_new_block(line: str, next_line: str, width: int) -> bool:
-    """Whether the break between ``line`` and ``next_line`` is a hard one (see module doc)."""
+def _is_list_item(line: str) -> bool:
+    return bool(_STRONG_BULLET.match(line) or _WEAK_BULLET.match(line))
+
+
+def _starts_new_block(line: str, next_line: str, width: int, in_list: bool) -> bool:
+    """Whether the break between ``line`` and ``next_line`` is a hard one (see module doc).
+
+    ``in_list`` says that ``line`` belongs to a list item, so a weak marker continues the list.
+    """
     if _HEADING.match(line) or _HEADING.match(next_line):
         return True
     if _STRONG_BULLET.match(next_line):
@@ -229,6 +243,8 @@ def _starts_new_block(line: str, next_line: str, width: int) -> bool:
     ends_mid_sentence = _ends_mid_sentence(line)
     weak = _WEAK_BULLET.match(next_line)
     if weak:
+        if in_list or line.endswith(":"):
+            return True
         return not (weak.group(1).islower() or ends_mid_sentence)
     next_text = next_line.lstrip()
     if ends_mid_sentence or next_text[:1].islower():
@@ -251,7 +267,7 @@ def _ends_mid_sentence(line: str) -> bool:
 
 _CLOSERS = "\"'»«“”‘’)]}´`"
 _OPENERS = "\"'»«„“‘‚([{<`´¿¡*-–—•"
-_EMOJI = "[\U0001F300-\U0001FAFF\U0001F000-\U0001F2FF\u2600-\u27BF]+"
+_EMOJI = "[\U0001f300-\U0001faff\U0001f000-\U0001f2ff\u2600-\u27bf]+"
 _EMOTICON = r"(?:[:;=][-^'o]?[)(\]\[DPpO/|*]+|\^\^|<3|" + _EMOJI + ")"
 _CANDIDATE = re.compile(
     rf"(?:(?P<marks>[.!?…]+)[{re.escape(_CLOSERS)}]*|(?<!\S){_EMOTICON})"
@@ -262,7 +278,7 @@ smileys and emoji right after the punctuation stay with the sentence they end.""
 _BRACKET = re.compile(r"(?<![:;=])(?<![:;=][-^'o])[(\[](?=\S)|[)\]]")
 """Opening brackets (not smileys, not followed by a space) and closing ones (a smiley's ``)``
 closes too: ``(sehr nett :-)`` is common)."""
-_NEXT_WORD = re.compile(r"\s*[" + re.escape(_OPENERS) + r"]*(\w*)")
+_NEXT_WORD = re.compile(r"(?:\s|[" + re.escape(_OPENERS) + r"])*(\w*)")
 _NUMBER = re.compile(r"\d+")
 _DAY_MONTH = re.compile(r"\d{1,2}\.\d{1,2}")
 _ROMAN = re.compile(r"[IVXLCDM]{2,}")
@@ -289,7 +305,12 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
         if open_brackets and candidate.start() - open_brackets[-1] < OPEN_BRACKET_REACH:
             continue
         open_brackets.clear()
-        if closed > start and text[start:closed].strip() and candidate.start() - closed < 200:
+        if (
+            closed > start
+            and text[start:closed].strip()
+            and candidate.start() - closed < 200
+            and (candidate.group("marks") or ".") != "."
+        ):
             continue  # "Das war (endlich!) Ende": the mark ends a parenthetical remark only
         if _is_boundary(text, candidate, start, block.end):
             yield _trim(text, start, end)
@@ -347,18 +368,24 @@ def _token_start(text: str, end: int, floor: int) -> int:
 def _is_ordinal_like(text: str, token: str, token_start: int) -> bool | None:
     """None if ``token`` is no ordinal-like number; else whether it may still end a sentence.
 
-    ``27.``, ``XVI.`` and ``3.10.`` read as ordinals or dates; a number of three or more digits
-    without an article or preposition before it (``im Jahr 2019.``) may end a sentence.
+    ``27.``, ``XVI.`` and ``3.10.`` read as ordinals or dates. A German ordinal needs an article
+    or a preposition before it (``am 27.``, ``seinen 100.``, ``in 2. Instanz``) or stands after
+    a noun (``Startnummer 7.``, ``BEIRUT, 5. Juli``); after an abbreviation or any other word a
+    number is a cardinal that may end a sentence (``stieg auf 12.``, ``Hauptstr. 12.``).
     """
     if _DAY_MONTH.fullmatch(token) or _ROMAN.fullmatch(token):
         return False
     if not _NUMBER.fullmatch(token):
         return None
-    if len(token) <= 2:
-        return False
     previous_end = token_start - 1
     previous_word = text[_token_start(text, previous_end, previous_end - 20) : previous_end]
-    return previous_word.lower() not in ORDINAL_CUES
+    if previous_word.lower() in ORDINAL_CUES:
+        return False
+    if previous_word.endswith("."):
+        return True  # a reference number: "Hauptstr. 12.", "Nr. 5."
+    if len(token) <= 2:
+        return previous_word.isalpha() and previous_word.islower()
+    return True
 
 
 def _abbreviation(text: str, token: str, token_start: int) -> bool | None:
@@ -366,7 +393,7 @@ def _abbreviation(text: str, token: str, token_start: int) -> bool | None:
     if any(c in token for c in "/@:") or any(c.isdigit() for c in token):
         return None
     compound = _compound_key(text, token, token_start)
-    for key in (compound, token):
+    for key in (compound, token, token.rsplit("-", 1)[-1]):  # "Dipl.-Ing." ends in "Ing"
         for spelling in (key, key.lower(), key[:1].lower() + key[1:], key[:1].upper() + key[1:]):
             if spelling in ABBREVIATIONS:
                 return ABBREVIATIONS[spelling]

@@ -53,7 +53,7 @@ class PieceCodec:
     def encode(self, text: str) -> Encoded:
         result = self.source.encode(text, return_type="offset_mapping")
         ids = [self.vocab.get(piece, self.unk_id) for piece in result["pieces"]]
-        return Encoded(ids=ids + [self.eos_id], offsets=list(result["offsets"]))
+        return Encoded(ids=[*ids, self.eos_id], offsets=list(result["offsets"]))
 
     def count(self, text: str) -> int:
         """Number of source pieces of ``text`` (without ``</s>``)."""

@@ -14,9 +14,10 @@ def load_backend(model: str, *, device: str = "auto", backend: str = "auto") -> 
     if backend not in ("auto", *BACKENDS):
         raise InputError(f"unknown backend {backend!r}; choose one of: auto, {', '.join(BACKENDS)}")
     from .hub import resolve_model
+
+    resolved = resolve_model(model)  # before importing torch: a wrong path fails at once
     from .marian_torch import TorchBackend
 
-    resolved = resolve_model(model)
     return TorchBackend.load(resolved, device=device)
 
 

@@ -21,7 +21,9 @@ class _PerRowLengthLimit(LogitsProcessor):
 
     ``generate`` knows one ``max_new_tokens`` for the whole batch; bounding each sentence by its
     own length keeps a batch's outputs identical to one-at-a-time outputs and stops a repetition
-    loop long before 512 tokens.
+    loop long before 512 tokens. Every row ends through this forced ``</s>``, never through the
+    batch-wide cut-off, because beam search scores a hypothesis cut off without ``</s>``
+    differently from one that ends with it.
     """
 
     def __init__(self, limits: Sequence[int], beam: int, eos_id: int, prompt_length: int) -> None:
@@ -116,7 +118,7 @@ class TorchBackend:
                 attention_mask=attention_mask.to(self.model.device),
                 num_beams=beam,
                 do_sample=False,
-                max_new_tokens=max(max_new_tokens),
+                max_new_tokens=max(max_new_tokens) + 1,  # room for the forced </s>
                 max_length=None,
                 logits_processor=LogitsProcessorList([limit]),
             )

@@ -1,0 +1,44 @@
+"""Throughput of the German segmenter on a synthetic news-like text (sentences per second).
+
+    python benchmarks/segment_bench.py [--sentences N]
+
+For accuracy against gold data use ``segbench.py`` (see shared/notes/segmentation.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from translator.segment import split_sentences
+
+SENTENCES = [
+    "Der 1. FC Köln gewann am 27. Juni mit 2:1.",
+    "„Wir waren heute einfach besser“, sagte der Trainer.",
+    "Die Firma meldete einen Umsatz von ca. 1,5 Mio. Euro.",
+    "Berlin (dpa) – Der Bundestag hat das Gesetz z. B. im 2. Anlauf beschlossen.",
+    "Weitere Infos gibt es unter www.example.de bzw. per E-Mail an info@example.de.",
+    "Kommst du morgen?",
+    "Das Treffen beginnt um 14.30 Uhr im Rathaus (Saal 3).",
+    "Dr. med. Hans Müller lebt seit 1990 in der Hauptstr. 12.",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=100_000)
+    args = parser.parse_args()
+    rng = random.Random(0)
+    paragraphs = []
+    for _ in range(args.sentences // 5):
+        paragraphs.append(" ".join(rng.choice(SENTENCES) for _ in range(5)))
+    text = "\n\n".join(paragraphs)
+    started = time.perf_counter()
+    found = len(split_sentences(text))
+    seconds = time.perf_counter() - started
+    print(f"{found} sentences in {seconds:.2f} s: {found / seconds:,.0f} sentences/s")
+
+
+if __name__ == "__main__":
+    main()

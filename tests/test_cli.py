@@ -1,0 +1,102 @@
+"""The translator command, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "translator.cli", *args],
+        input=stdin.encode() if stdin is not None else None,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def seed_result(model_dir, tmp_path_factory):
+    from .conftest import SEED
+
+    out = tmp_path_factory.mktemp("cli") / "article.en.txt"
+    result = run(str(SEED), "-o", str(out), "--model", str(model_dir), "--progress")
+    return result, out
+
+
+def test_cli_translates_the_seed_article_into_a_file(seed_result, seed_text):
+    result, out = seed_result
+    assert result.returncode == 0, result.stderr.decode()
+    english = out.read_text("utf-8")
+    assert english.count("\n\n") == seed_text.count("\n\n")
+    assert english.strip()
+
+
+def test_cli_shows_a_progress_bar_on_stderr(seed_result):
+    result, _ = seed_result
+    assert b"sentence" in result.stderr and b"100%" in result.stderr
+
+
+def test_cli_reads_stdin_and_writes_stdout(model_dir):
+    result = run("-", "--model", str(model_dir), stdin="Guten Morgen. Wie geht es?\n")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().strip()
+    assert result.stderr == b""  # two sentences: no progress bar
+
+
+def test_cli_json_output_is_the_whole_document(model_dir):
+    result = run("-", "--json", "--model", str(model_dir), stdin="Guten Morgen.")
+    data = json.loads(result.stdout)
+    assert data["source"] == "Guten Morgen."
+    assert data["paragraphs"][0]["sentences"][0]["source"] == [0, 13]
+
+
+def test_cli_takes_the_model_from_the_environment(model_dir):
+    result = run("-", stdin="Hallo.", env={"TRANSLATOR_MODEL": str(model_dir)})
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_cli_reports_a_missing_model_in_one_line_without_traceback(tmp_path):
+    result = run("-", "--model", str(tmp_path / "missing"), stdin="Hallo.")
+    assert result.returncode != 0
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr
+    assert stderr.count("\n") == 1
+    assert stderr.startswith("translator: Could not load the translation model")
+    assert "--model ./opus-mt-de-en" in stderr
+
+
+def test_cli_uses_a_model_from_the_hugging_face_cache_offline(model_dir, tmp_path):
+    snapshot = tmp_path / "models--Helsinki-NLP--opus-mt-de-en" / "snapshots" / "abc123"
+    snapshot.parent.mkdir(parents=True)
+    (tmp_path / "models--Helsinki-NLP--opus-mt-de-en" / "refs").mkdir()
+    (tmp_path / "models--Helsinki-NLP--opus-mt-de-en" / "refs" / "main").write_text("abc123")
+    import shutil
+
+    shutil.copytree(model_dir, snapshot)
+    result = run(
+        "-",
+        "--json",
+        stdin="Hallo.",
+        env={"HF_HUB_CACHE": str(tmp_path), "HF_HUB_OFFLINE": "1", "TRANSLATOR_MODEL": ""},
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["signature"].startswith(
+        "model:Helsinki-NLP/opus-mt-de-en@abc123|"
+    )
+
+
+def test_cli_reports_a_missing_input_file(model_dir, tmp_path):
+    result = run(str(tmp_path / "nope.txt"), "--model", str(model_dir))
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr.decode() and b"Traceback" not in result.stderr
+
+
+def test_cli_refuses_json_into_a_text_file(model_dir, tmp_path):
+    result = run("-", "--json", "-o", str(tmp_path / "x.txt"), stdin="Hallo.")
+    assert result.returncode == 1 and b"--json" in result.stderr

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from translator import Translator
+from translator.document import COPIED, SPLIT, Document
+from translator.engine import MODEL_ENV, has_text, resolve_model_name
+from translator.errors import DEFAULT_MODEL, InputError
+
+from .conftest import RecordingBackend
+
+TRICKY = (
+    "Berlin (dpa) – Am 27. Juni traf der 1. FC Köln z. B. ca. 4 Mio. Fans.\n"
+    "Er sagte: „Kommst du?“ Sie antwortete nicht…\n\n"
+    "# Überschrift\n"
+    "- Punkt eins\n"
+    "- Punkt zwei\n\n"
+    "***\n\n"
+    "Ein </s> im Text, ein Tab\tund\u00a0NBSP, ein Emoji 🙂 und ﬁ.\n"
+)
+
+
+def assert_invariants(document: Document, text: str) -> None:
+    assert document.source == text
+    document.check()  # coverage, spans inside paragraphs, a translation for every text sentence
+    for sentence in document.sentences:
+        assert sentence.source.of(text) == sentence.source.of(text).strip() != ""
+        assert sentence.target.of(document.target).strip() != ""
+
+
+def test_seed_article_keeps_every_character_in_exactly_one_sentence(translator, seed_text):
+    document = translator.translate_text(seed_text)
+    assert_invariants(document, seed_text)
+    assert len(document.paragraphs) == seed_text.strip().count("\n\n") + 1
+    assert sum(1 for _ in document.sentences) >= 20
+
+
+def test_tricky_text_keeps_its_invariants(translator):
+    assert_invariants(translator.translate_text(TRICKY), TRICKY)
+
+
+def test_target_mirrors_the_paragraph_structure(translator, seed_text):
+    text = "\n\n  " + seed_text.replace("\n\n", "\n\n\n") + "\n"
+    document = translator.translate_text(text)
+    assert document.target.startswith("\n\n  ")
+    assert document.target.endswith("\n")
+    assert document.target.count("\n\n\n") == text.count("\n\n\n")
+    for paragraph in document.paragraphs:
+        assert "\n\n" not in paragraph.target.of(document.target)
+
+
+def test_batched_translation_equals_one_by_one(translator, seed_text):
+    batched = RecordingBackend(translator.backend)
+    document = Translator(engine=batched).translate_text(seed_text)
+    assert max(len(b) for b in batched.batches) > 1, "the test needs real batches"
+    single = RecordingBackend(translator.backend)
+    alone = Translator(engine=single, max_batch_size=1).translate_text(seed_text)
+    assert max(len(b) for b in single.batches) == 1
+    english = [en for _, en in document.pairs()]
+    assert len(set(english)) > len(english) // 2, "outputs must differ to detect mix-ups"
+    assert english == [en for _, en in alone.pairs()]
+    assert document == alone
+
+
+def test_batches_are_length_sorted_and_within_the_token_budget(translator, seed_text):
+    recording = RecordingBackend(translator.backend)
+    Translator(engine=recording, batch_tokens=200).translate_text(seed_text)
+    lengths = [len(ids) for batch in recording.batches for ids in batch]
+    assert lengths == sorted(lengths)
+    for batch in recording.batches:
+        assert len(batch) == 1 or max(map(len, batch)) * len(batch) <= 200
+
+
+def test_identical_sentences_are_translated_once(translator):
+    recording = RecordingBackend(translator.backend)
+    document = Translator(engine=recording).translate_text("Ja. Nein. Ja.\n\nJa.")
+    assert sorted(recording.sent_texts()) == ["Ja.", "Nein."]
+    english = [en for _, en in document.pairs()]
+    assert english[0] == english[2] == english[3]
+
+
+def test_segments_without_letters_or_digits_never_reach_the_model(translator):
+    recording = RecordingBackend(translator.backend)
+    text = "Erster Satz.\n\n***\n\n– – –\n\n…\n\nZweiter Satz."
+    document = Translator(engine=recording).translate_text(text)
+    assert_invariants(document, text)
+    assert sorted(recording.sent_texts()) == ["Erster Satz.", "Zweiter Satz."]
+    copied = [s for s in document.sentences if COPIED in s.flags]
+    assert [s.target.of(document.target) for s in copied] == ["***", "– – –", "…"]
+
+
+def test_a_sentence_too_long_for_the_model_is_split_and_loses_nothing(translator):
+    rng = random.Random(3)
+    clauses = [
+        " ".join("".join(rng.choices("bcdfgklmnprstvwzäöü", k=rng.randint(2, 6))) for _ in range(8))
+        for _ in range(20)
+    ]
+    sentence = "Er sagte, " + ", ".join(clauses) + "."
+    codec = translator.backend.codec
+    assert codec.count(sentence) > translator.backend.max_source_positions, "must exceed 512"
+    recording = RecordingBackend(translator.backend)
+    document = Translator(engine=recording).translate_text(sentence)
+    assert_invariants(document, sentence)
+    (only,) = list(document.sentences)
+    assert SPLIT in only.flags
+    sent = recording.sent_texts()
+    assert len(sent) > 1
+    assert all(len(ids) - 1 <= 200 for batch in recording.batches for ids in batch)
+    assert Counter("".join(sent).replace(" ", "")) == Counter(sentence.replace(" ", ""))
+
+
+def test_the_quality_limit_is_configurable(translator):
+    sentence = "Der Machthaber, der Präsident und die Regierung trafen sich im Juni in Vietnam."
+    recording = RecordingBackend(translator.backend)
+    document = Translator(engine=recording, max_sentence_tokens=10).translate_text(sentence)
+    assert SPLIT in next(document.sentences).flags
+    assert all(len(ids) - 1 <= 10 for batch in recording.batches for ids in batch)
+
+
+def test_output_length_is_bounded_by_the_input(translator, seed_text):
+    recording = RecordingBackend(translator.backend)
+    engine = Translator(engine=recording)
+    engine.translate_text("Ja. " + seed_text)
+    sources = [len(ids) - 1 for batch in recording.batches for ids in batch]
+    assert recording.limits == [engine.output_limit(n) for n in sources]
+    assert all(limit < 512 for limit in recording.limits)
+    produced = [len(ids) for ids in recording.outputs]
+    assert all(n <= limit for n, limit in zip(produced, recording.limits, strict=True))
+    assert any(n == limit for n, limit in zip(produced, recording.limits, strict=True))
+
+
+def test_progress_counts_sentences_up_to_the_total(translator, seed_text):
+    calls: list[tuple[int, int]] = []
+    document = translator.translate_text(seed_text, progress=lambda d, t: calls.append((d, t)))
+    total = sum(1 for _ in document.sentences)
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_empty_and_blank_text_give_empty_documents(translator):
+    assert translator.translate_text("").paragraphs == []
+    document = translator.translate_text(" \n\n\t")
+    assert document.paragraphs == [] and document.target == " \n\n\t"
+
+
+def test_json_round_trip_of_a_translated_document(translator):
+    document = translator.translate_text(TRICKY)
+    assert Document.from_json(document.to_json()) == document
+
+
+def test_beam_defaults_to_the_models_generation_config(translator):
+    assert translator.beam == 4
+    assert "beam:4" in translator.signature()
+    assert "beam:1" in translator.translate_text("Guten Morgen.", beam=1).signature
+
+
+def test_signature_names_model_engine_and_segmenter(translator, model_dir):
+    signature = translator.signature()
+    assert signature.startswith(f"model:{model_dir}@local-")
+    assert "engine:torch-float32" in signature and "seg:" in signature
+
+
+def test_bad_settings_are_refused(translator):
+    with pytest.raises(InputError):
+        Translator(engine=translator.backend, beam=0)
+    with pytest.raises(InputError):
+        translator.translate_text(b"bytes")  # type: ignore[arg-type]
+
+
+def test_model_resolution_prefers_argument_then_environment(monkeypatch):
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    assert resolve_model_name(None) == DEFAULT_MODEL
+    monkeypatch.setenv(MODEL_ENV, "/models/opus")
+    assert resolve_model_name(None) == "/models/opus"
+    assert resolve_model_name("org/model") == "org/model"
+
+
+def test_has_text_needs_a_letter_or_digit():
+    assert has_text("ä") and has_text("7") and not has_text("*** – …")

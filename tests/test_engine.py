@@ -180,3 +180,25 @@ def test_model_resolution_prefers_argument_then_environment(monkeypatch):
 
 def test_has_text_needs_a_letter_or_digit():
     assert has_text("ä") and has_text("7") and not has_text("*** – …")
+
+
+def test_given_paragraphs_are_kept_even_without_blank_lines(translator):
+    from translator.document import Span
+
+    text = "Zelle eins. Noch ein Satz.|Zelle zwei||  "
+    cells, start = [], 0
+    for cell in text.split("|"):
+        cells.append(Span(start, start + len(cell)))
+        start += len(cell) + 1
+    document = translator.translate_text(text, paragraphs=cells)
+    assert_invariants(document, text)
+    assert [p.source for p in document.paragraphs] == cells[:2]
+    assert [len(p.sentences) for p in document.paragraphs] == [2, 1]
+    assert document.target[document.paragraphs[0].target.end] == "|"
+
+
+def test_overlapping_given_paragraphs_are_refused(translator):
+    from translator.document import Span
+
+    with pytest.raises(InputError, match="overlaps"):
+        translator.translate_text("abc def", paragraphs=[Span(0, 5), Span(3, 7)])

@@ -100,13 +100,22 @@ class Translator:
     # -- translation --------------------------------------------------------------------------
 
     def translate_text(
-        self, text: str, *, beam: int | None = None, progress: Progress | None = None
+        self,
+        text: str,
+        *,
+        beam: int | None = None,
+        progress: Progress | None = None,
+        paragraphs: Sequence[Span] | None = None,
     ) -> Document:
-        """Segment ``text``, translate each sentence, and tie both texts together."""
+        """Segment ``text``, translate each sentence, and tie both texts together.
+
+        ``paragraphs`` fixes the paragraph spans (a file format's blocks: cells, list items, …)
+        instead of finding them from blank lines; sentences are still found inside each.
+        """
         if not isinstance(text, str):
             raise InputError(f"text must be a str, not {type(text).__name__}")
         beam = _positive("beam", self.beam if beam is None else beam)
-        segments = segment(text)
+        segments = segment(text) if paragraphs is None else _fixed_segments(text, paragraphs)
         spans = [s for _, sentences in segments for s in sentences]
         plans = [self._plan(s.of(text)) for s in spans]
         translations = self._translate_plans(plans, beam, progress)
@@ -177,6 +186,23 @@ class Translator:
         if current:
             batches.append(current)
         return batches
+
+
+def _fixed_segments(text: str, paragraphs: Sequence[Span]) -> list[tuple[Span, list[Span]]]:
+    """Sentences inside given paragraph spans; blank paragraphs are dropped, the rest trimmed."""
+    segments: list[tuple[Span, list[Span]]] = []
+    end = 0
+    for paragraph in paragraphs:
+        if paragraph.start < end or paragraph.end > len(text):
+            raise InputError(f"paragraph {paragraph} overlaps another or runs past the text")
+        end = paragraph.end
+        inner = segment(paragraph.of(text))
+        if not inner:
+            continue
+        sentences = [s.shift(paragraph.start) for _, block in inner for s in block]
+        trimmed = Span(sentences[0].start, sentences[-1].end)
+        segments.append((trimmed, sentences))
+    return segments
 
 
 def _positive(name: str, value: int) -> int:

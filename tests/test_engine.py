@@ -185,16 +185,16 @@ def test_has_text_needs_a_letter_or_digit():
 def test_given_paragraphs_are_kept_even_without_blank_lines(translator):
     from translator.document import Span
 
-    text = "Zelle eins. Noch ein Satz.|Zelle zwei||  "
+    text = "Zelle eins. Noch ein Satz.\nZelle zwei\n\n  "
     cells, start = [], 0
-    for cell in text.split("|"):
+    for cell in text.split("\n"):
         cells.append(Span(start, start + len(cell)))
         start += len(cell) + 1
     document = translator.translate_text(text, paragraphs=cells)
     assert_invariants(document, text)
     assert [p.source for p in document.paragraphs] == cells[:2]
     assert [len(p.sentences) for p in document.paragraphs] == [2, 1]
-    assert document.target[document.paragraphs[0].target.end] == "|"
+    assert document.target[document.paragraphs[0].target.end] == "\n"
 
 
 def test_overlapping_given_paragraphs_are_refused(translator):

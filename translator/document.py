@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -59,6 +59,7 @@ class Sentence:
     target_words: list[Span] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     word_scores: list[float] = field(default_factory=list)
+    uncertain: list[int] = field(default_factory=list)
     score: float | None = None
     flags: list[str] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
@@ -128,6 +129,51 @@ class Document:
                 raise ValueError(f"character {i} lies in {covered[i]} sentences")
             if covered[i] == 0 and not char.isspace():
                 raise ValueError(f"character {i} ({char!r}) lies in no sentence")
+
+    def with_translation(self, index: int, english: str, **fields: Any) -> Document:
+        """A copy with sentence ``index`` (document order) translated as ``english``.
+
+        Later target spans shift by the change in length. ``fields`` replace the sentence's other
+        attributes; ``target_words`` are given relative to ``english`` and placed here.
+        """
+        located = [
+            (p, s) for p, para in enumerate(self.paragraphs) for s in range(len(para.sentences))
+        ]
+        if not 0 <= index < len(located):
+            raise IndexError(f"no sentence {index} (the document has {len(located)})")
+        p_index, s_index = located[index]
+        old = self.paragraphs[p_index].sentences[s_index]
+        start, delta = old.target.start, len(english) - len(old.target)
+        target = self.target[:start] + english + self.target[old.target.end :]
+
+        def moved(span: Span) -> Span:
+            if span.start >= old.target.end:  # after the sentence
+                return span.shift(delta)
+            if span.end >= old.target.end:  # around it: its paragraph
+                return Span(span.start, span.end + delta)
+            return span
+
+        words = [w.shift(start) for w in fields.pop("target_words", [])]
+        paragraphs = []
+        for p, paragraph in enumerate(self.paragraphs):
+            sentences = []
+            for s, sentence in enumerate(paragraph.sentences):
+                if (p, s) == (p_index, s_index):
+                    changed = replace(sentence, target=Span(start, start + len(english)))
+                    changed.target_words = words
+                    for name, value in fields.items():
+                        setattr(changed, name, value)
+                    sentences.append(changed)
+                else:
+                    sentences.append(
+                        replace(
+                            sentence,
+                            target=moved(sentence.target),
+                            target_words=[moved(w) for w in sentence.target_words],
+                        )
+                    )
+            paragraphs.append(Paragraph(paragraph.source, moved(paragraph.target), sentences))
+        return Document(self.source, target, paragraphs, self.signature)
 
     # -- JSON ---------------------------------------------------------------------------------
 
@@ -201,6 +247,7 @@ def _sentence_out(s: Sentence) -> dict[str, Any]:
         "target_words": [_span_out(w) for w in s.target_words],
         "links": [[link.source, link.target, link.weight] for link in s.links],
         "word_scores": list(s.word_scores),
+        "uncertain": list(s.uncertain),
         "score": s.score,
         "flags": list(s.flags),
         "alternatives": list(s.alternatives),
@@ -215,6 +262,7 @@ def _sentence_in(d: dict[str, Any]) -> Sentence:
         target_words=[_span_in(w) for w in d.get("target_words", [])],
         links=[Link(int(a), int(b), float(w)) for a, b, w in d.get("links", [])],
         word_scores=[float(x) for x in d.get("word_scores", [])],
+        uncertain=[int(x) for x in d.get("uncertain", [])],
         score=d.get("score"),
         flags=list(d.get("flags", [])),
         alternatives=list(d.get("alternatives", [])),

@@ -1,17 +1,21 @@
-"""SentencePiece pieces ↔ ids, with character offsets into the original text.
+"""Character spans: SentencePiece pieces ↔ ids with offsets, and words for alignment.
 
 ``MarianTokenizer`` is the slow tokenizer: it has no offset mapping, and plain ``tok(text)`` turns
 a literal ``</s>`` typed by a user into end-of-sentence. Going through its SentencePiece models
 directly gives both right: ids identical to the tokenizer's for ordinary text, offsets in
-characters of the un-normalised input, and user text that is only ever text.
+characters of the un-normalised input (NFKC expansions such as ``ﬁ`` or ``…`` come back as
+several pieces over one character), and user text that is only ever text.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sentencepiece as spm
+
+from .document import Span
 
 SPIECE_UNDERLINE = "▁"
 
@@ -26,6 +30,14 @@ class Encoded:
     @property
     def n_pieces(self) -> int:
         return len(self.offsets)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """English text of output ids and each id's character span in it (specials: empty)."""
+
+    text: str
+    offsets: list[tuple[int, int]]
 
 
 class PieceCodec:
@@ -55,6 +67,10 @@ class PieceCodec:
         ids = [self.vocab.get(piece, self.unk_id) for piece in result["pieces"]]
         return Encoded(ids=[*ids, self.eos_id], offsets=list(result["offsets"]))
 
+    def encode_target(self, text: str) -> list[int]:
+        """Ids of an English text as the model would output them (no ``</s>``), for forcing."""
+        return [self.vocab.get(p, self.unk_id) for p in self.target.encode(text, out_type=str)]
+
     def count(self, text: str) -> int:
         """Number of source pieces of ``text`` (without ``</s>``)."""
         return len(self.source.encode(text))
@@ -63,3 +79,115 @@ class PieceCodec:
         """The English text of ``ids``, exactly as ``tok.decode(ids, skip_special_tokens=True)``."""
         pieces = [self.pieces.get(i, "") for i in ids if i not in self.special_ids]
         return self.target.decode_pieces(pieces).replace(SPIECE_UNDERLINE, " ").strip()
+
+    def decode_with_offsets(self, ids: Sequence[int]) -> Decoded:
+        """``decode(ids)`` plus the span of every id in it."""
+        kept = [k for k, i in enumerate(ids) if i not in self.special_ids]
+        pieces = [self.pieces.get(ids[k], "") for k in kept]
+        result = self.target.decode(pieces, return_type="offset_mapping")
+        raw = result["text"].replace(SPIECE_UNDERLINE, " ")
+        text = raw.strip()
+        if text != self.decode(ids) or len(result["offsets"]) != len(pieces):
+            return self._decode_by_prefix(ids)
+        lead = len(raw) - len(raw.lstrip())
+        offsets: list[tuple[int, int]] = [(0, 0)] * len(ids)
+        for k, (start, end) in zip(kept, result["offsets"], strict=True):
+            start = min(max(start - lead, 0), len(text))
+            offsets[k] = (start, min(max(end - lead, start), len(text)))
+        return Decoded(text, _place_specials(ids, offsets, self.special_ids, len(text)))
+
+    def _decode_by_prefix(self, ids: Sequence[int]) -> Decoded:
+        """Slow but exact fallback: each id's span is what it adds to the decoded prefix."""
+        text = self.decode(ids)
+        offsets = []
+        previous = 0
+        for k in range(1, len(ids) + 1):
+            prefix = self.decode(ids[:k])
+            end = len(prefix) if text.startswith(prefix) else previous
+            start = previous
+            while start < end and text[start] == " ":
+                start += 1
+            offsets.append((start, max(start, end)))
+            previous = max(previous, end)
+        return Decoded(text, offsets)
+
+
+def _place_specials(
+    ids: Sequence[int], offsets: list[tuple[int, int]], specials: frozenset[int], length: int
+) -> list[tuple[int, int]]:
+    """Give each special id an empty span where the text stood when it was produced."""
+    following = length
+    for k in range(len(ids) - 1, -1, -1):
+        if ids[k] in specials:
+            offsets[k] = (following, following)
+        else:
+            following = offsets[k][0]
+    return offsets
+
+
+# -- words ------------------------------------------------------------------------------------
+
+_JOINERS = frozenset("-'’.")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_" or unicodedata.category(char).startswith("M")
+
+
+def is_punctuation(text: str) -> bool:
+    """True for marks such as ``.`` ``„`` ``–``: they never link to a word."""
+    return bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
+
+
+def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Words of ``text[start:end]``: letters/digits (with inner ``-'’.``) or single other marks.
+
+    ``US-Präsident``, ``3.000`` and ``geht's`` are one word each; ``„``, ``.`` and ``🙂`` are
+    words of their own. Combining accents stay with their letter.
+    """
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    i = start
+    while i < end:
+        char = text[i]
+        if char.isspace():
+            i += 1
+            continue
+        if not _is_word_char(char):
+            spans.append(Span(i, i + 1))
+            i += 1
+            continue
+        j = i + 1
+        while j < end and (
+            _is_word_char(text[j])
+            or (text[j] in _JOINERS and j + 1 < end and _is_word_char(text[j + 1]))
+        ):
+            j += 1
+        spans.append(Span(i, j))
+        i = j
+    return spans
+
+
+def pieces_to_words(offsets: Sequence[tuple[int, int]], words: Sequence[Span]) -> list[int | None]:
+    """For each piece, the index of the word it belongs to (most overlap), or None.
+
+    A zero-width piece (a character NFKC expanded into several pieces) belongs to the word at
+    its position.
+    """
+    owners: list[int | None] = []
+    w = 0
+    for start, end in offsets:
+        while w < len(words) and words[w].end <= start and not (start == end == words[w].end):
+            w += 1
+        best, best_overlap = None, 0
+        for k in range(max(w - 1, 0), len(words)):
+            word = words[k]
+            if word.start >= max(end, start + 1):
+                break
+            overlap = min(end, word.end) - max(start, word.start)
+            if start == end and word.start <= start < word.end:
+                overlap = 1
+            if overlap > best_overlap:
+                best, best_overlap = k, overlap
+        owners.append(best)
+    return owners

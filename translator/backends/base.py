@@ -1,22 +1,36 @@
-"""The small protocol every engine implements: token ids in, token ids out.
+"""The small protocol every engine implements: token ids in, token ids out, with the details
+(token log-probabilities, the alignment head's cross-attention, n-best) the Document needs.
 
-Kept free of torch so that the engine, the data model and the tests of both import without it.
+Kept free of torch so that the engine, the data model and their tests import without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
 
 from ..spans import PieceCodec
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hypothesis:
-    """The chosen output of one source: ids without the decoder start token and ``</s>``."""
+    """One output for one source.
+
+    - ``ids``: output ids without the decoder start token and ``</s>``.
+    - ``logprobs``: raw log-probability of each id and then of ``</s>`` (``len(ids) + 1``).
+    - ``attention``: ``[len(ids) + 1, len(source ids)]`` — row t is the decoder step that reads
+      token t (the start token for t = 0) and produces token t + 1; columns are the source ids,
+      ``</s>`` included; the configured layer, averaged over the configured heads.
+    - ``alternatives``: further n-best outputs (ids), best first.
+    """
 
     ids: list[int]
+    logprobs: list[float] = field(default_factory=list)
+    attention: np.ndarray | None = None
+    alternatives: list[list[int]] = field(default_factory=list)
 
 
 class Backend(Protocol):
@@ -28,13 +42,33 @@ class Backend(Protocol):
     codec: PieceCodec
     default_beam: int  # from the model's generation config
     max_source_positions: int  # pieces the encoder accepts, </s> included
+    decoder_layers: int
 
     def generate(
-        self, batch: Sequence[Sequence[int]], *, beam: int, max_new_tokens: Sequence[int]
+        self,
+        batch: Sequence[Sequence[int]],
+        *,
+        beam: int,
+        max_new_tokens: Sequence[int],
+        alternatives: int = 0,
+        details: bool = True,
     ) -> list[Hypothesis]:
         """Translate a batch of id sequences (each ending in ``</s>``), in order.
 
         ``max_new_tokens[i]`` bounds output ``i`` on its own, so a batch decodes exactly as its
-        sentences would one at a time.
+        sentences would one at a time. With ``details``, log-probabilities and attention come
+        from one teacher-forced pass over the chosen outputs.
         """
+        ...
+
+    def force(
+        self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
+    ) -> list[Hypothesis]:
+        """Score given outputs (ids without ``</s>``): log-probabilities and attention."""
+        ...
+
+    def all_attention(
+        self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
+    ) -> list[np.ndarray]:
+        """All layers and heads for given outputs: ``[layers, heads, targets + 1, sources]``."""
         ...

@@ -1,19 +1,57 @@
-"""MarianMT through transformers and torch: the reference engine."""
+"""MarianMT through transformers and torch: the reference engine.
+
+Attention weights come from one teacher-forced pass over the chosen outputs. transformers' fast
+``sdpa`` attention returns no weights, and switching a loaded model's attention implementation is
+global state that a server translating for several sessions can't toggle per call. So the model
+is loaded with an implementation of our own, registered once: ``sdpa`` everywhere, except eager
+attention in the cross-attention module of the alignment layer, and only while weights are asked
+for (``output_attentions``). Its mask function is the eager one, which both paths accept.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import torch
-from transformers import LogitsProcessor, LogitsProcessorList, MarianMTModel, MarianTokenizer
+from transformers import (
+    AttentionInterface,
+    AttentionMaskInterface,
+    LogitsProcessor,
+    LogitsProcessorList,
+    MarianMTModel,
+    MarianTokenizer,
+)
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+from transformers.masking_utils import eager_mask
+from transformers.modeling_outputs import BaseModelOutput
+from transformers.models.marian.modeling_marian import eager_attention_forward
 from transformers.utils import logging as hf_logging
 
 from ..errors import ModelLoadError
 from ..spans import PieceCodec
 from .base import Hypothesis
 from .hub import ResolvedModel
+
+ATTENTION = "translator_sdpa_or_eager"
+_WEIGHTS_MARK = "_translator_weights"
+_all_weights = contextvars.ContextVar("translator_all_cross_weights", default=False)
+
+
+def _attention(module, query, key, value, attention_mask, **kwargs):
+    wanted = getattr(module, _WEIGHTS_MARK, None)
+    if kwargs.get("output_attentions") and (wanted or (wanted is not None and _all_weights.get())):
+        return eager_attention_forward(module, query, key, value, attention_mask, **kwargs)
+    kwargs.pop("output_attentions", None)  # sdpa can't give weights, and would warn
+    output, _ = sdpa_attention_forward(module, query, key, value, attention_mask, **kwargs)
+    return output, None
+
+
+AttentionInterface.register(ATTENTION, _attention)
+AttentionMaskInterface.register(ATTENTION, eager_mask)
 
 
 class _PerRowLengthLimit(LogitsProcessor):
@@ -62,7 +100,14 @@ class TorchBackend:
     name = "torch"
 
     def __init__(
-        self, model: MarianMTModel, codec: PieceCodec, resolved: ResolvedModel, device: torch.device
+        self,
+        model: MarianMTModel,
+        codec: PieceCodec,
+        resolved: ResolvedModel,
+        device: torch.device,
+        *,
+        alignment_layer: int = -1,
+        alignment_heads: Sequence[int] = (0,),
     ) -> None:
         self.model = model
         self.codec = codec
@@ -73,9 +118,25 @@ class TorchBackend:
         self.default_beam = int(model.generation_config.num_beams or 1)
         self.max_source_positions = int(model.config.max_position_embeddings)
         self.decoder_start_id = int(model.config.decoder_start_token_id)
+        layers = model.model.decoder.layers
+        self.decoder_layers = len(layers)
+        heads = layers[0].encoder_attn.num_heads
+        self.alignment_layer = alignment_layer % self.decoder_layers
+        self.alignment_heads = list(alignment_heads) or list(range(heads))
+        if not all(0 <= h < heads for h in self.alignment_heads):
+            raise ValueError(f"alignment heads must lie in 0…{heads - 1}")
+        for index, layer in enumerate(layers):
+            setattr(layer.encoder_attn, _WEIGHTS_MARK, index == self.alignment_layer)
 
     @classmethod
-    def load(cls, resolved: ResolvedModel, *, device: str = "auto") -> TorchBackend:
+    def load(
+        cls,
+        resolved: ResolvedModel,
+        *,
+        device: str = "auto",
+        alignment_layer: int = -1,
+        alignment_heads: Sequence[int] = (0,),
+    ) -> TorchBackend:
         chosen = _pick_device(device)
         if chosen.type == "cpu":
             torch.set_num_threads(_usable_cores())
@@ -84,7 +145,7 @@ class TorchBackend:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
                 tokenizer = MarianTokenizer.from_pretrained(resolved.path)
-            model = MarianMTModel.from_pretrained(resolved.path)
+            model = MarianMTModel.from_pretrained(resolved.path, attn_implementation=ATTENTION)
         except Exception as error:  # broken or incompatible files raise many kinds
             reason = f"its files in {resolved.path} are broken or incompatible ({error})"
             raise ModelLoadError(resolved.model_id, reason) from error
@@ -97,32 +158,145 @@ class TorchBackend:
             unk_id=tokenizer.unk_token_id,
             pad_id=tokenizer.pad_token_id,
         )
-        return cls(model, codec, resolved, chosen)
+        return cls(
+            model,
+            codec,
+            resolved,
+            chosen,
+            alignment_layer=alignment_layer,
+            alignment_heads=alignment_heads,
+        )
+
+    # -- the protocol -------------------------------------------------------------------------
 
     def generate(
-        self, batch: Sequence[Sequence[int]], *, beam: int, max_new_tokens: Sequence[int]
+        self,
+        batch: Sequence[Sequence[int]],
+        *,
+        beam: int,
+        max_new_tokens: Sequence[int],
+        alternatives: int = 0,
+        details: bool = True,
     ) -> list[Hypothesis]:
         if not batch:
             return []
-        pad = self.codec.pad_id
-        width = max(len(ids) for ids in batch)
-        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, ids in enumerate(batch):
-            input_ids[row, : len(ids)] = torch.tensor(ids)
-            attention_mask[row, : len(ids)] = 1
+        input_ids, mask = self._pad_sources(batch)
+        returned = max(1, min(beam, alternatives + 1))
         limit = _PerRowLengthLimit(max_new_tokens, beam, self.codec.eos_id, prompt_length=1)
         with torch.inference_mode():
+            encoded = self.model.get_encoder()(input_ids=input_ids, attention_mask=mask)
             sequences = self.model.generate(
-                input_ids=input_ids.to(self.model.device),
-                attention_mask=attention_mask.to(self.model.device),
+                # generate expands what it is given in place: hand it a fresh wrapper
+                encoder_outputs=BaseModelOutput(last_hidden_state=encoded.last_hidden_state),
+                attention_mask=mask,
                 num_beams=beam,
+                num_return_sequences=returned,
                 do_sample=False,
                 max_new_tokens=max(max_new_tokens) + 1,  # room for the forced </s>
                 max_length=None,
                 logits_processor=LogitsProcessorList([limit]),
+            ).tolist()
+            outputs = [self._strip(row) for row in sequences]
+            best = outputs[::returned]
+            hypotheses = (
+                self._score(encoded.last_hidden_state, mask, best, batch)
+                if details
+                else [Hypothesis(ids) for ids in best]
             )
-        return [Hypothesis(self._strip(row)) for row in sequences.tolist()]
+        for index, hypothesis in enumerate(hypotheses):
+            hypothesis.alternatives = outputs[index * returned + 1 : (index + 1) * returned]
+        return hypotheses
+
+    def force(
+        self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
+    ) -> list[Hypothesis]:
+        if not sources:
+            return []
+        input_ids, mask = self._pad_sources(sources)
+        with torch.inference_mode():
+            encoded = self.model.get_encoder()(input_ids=input_ids, attention_mask=mask)
+            return self._score(encoded.last_hidden_state, mask, targets, sources)
+
+    def all_attention(
+        self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
+    ) -> list[np.ndarray]:
+        input_ids, mask = self._pad_sources(sources)
+        decoder_input = self._decoder_input(targets)
+        token = _all_weights.set(True)
+        try:
+            with torch.inference_mode():
+                out = self.model(
+                    input_ids=input_ids,
+                    attention_mask=mask,
+                    decoder_input_ids=decoder_input,
+                    output_attentions=True,
+                )
+        finally:
+            _all_weights.reset(token)
+        layers = [a for a in out.cross_attentions if a is not None]
+        if len(layers) != self.decoder_layers:
+            raise RuntimeError(f"expected {self.decoder_layers} layers, got {len(layers)}")
+        stacked = torch.stack(layers, dim=1).float().cpu().numpy()  # [B,L,H,T,S]
+        return [
+            stacked[b, :, :, : len(targets[b]) + 1, : len(sources[b])] for b in range(len(sources))
+        ]
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _pad_sources(self, batch: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        width = max(len(ids) for ids in batch)
+        input_ids = torch.full((len(batch), width), self.codec.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+            mask[row, : len(ids)] = 1
+        return input_ids.to(self.model.device), mask.to(self.model.device)
+
+    def _decoder_input(self, targets: Sequence[Sequence[int]]) -> torch.Tensor:
+        width = max(len(ids) for ids in targets) + 1
+        decoder_input = torch.full((len(targets), width), self.codec.pad_id, dtype=torch.long)
+        decoder_input[:, 0] = self.decoder_start_id
+        for row, ids in enumerate(targets):
+            if ids:
+                decoder_input[row, 1 : len(ids) + 1] = torch.tensor(ids, dtype=torch.long)
+        return decoder_input.to(self.model.device)
+
+    def _score(
+        self,
+        encoder_states: torch.Tensor,
+        mask: torch.Tensor,
+        targets: Sequence[Sequence[int]],
+        sources: Sequence[Sequence[int]],
+    ) -> list[Hypothesis]:
+        """One teacher-forced pass: raw log-probabilities (``<pad>`` masked) and attention."""
+        out = self.model(
+            encoder_outputs=BaseModelOutput(last_hidden_state=encoder_states),
+            attention_mask=mask,
+            decoder_input_ids=self._decoder_input(targets),
+            output_attentions=True,
+        )
+        logits = out.logits.float()
+        logits[..., self.codec.pad_id] = float("-inf")
+        logprobs = torch.log_softmax(logits, dim=-1)
+        recorded = [a for a in out.cross_attentions if a is not None]
+        if len(recorded) == self.decoder_layers:
+            recorded = [recorded[self.alignment_layer]]
+        if len(recorded) != 1:
+            raise RuntimeError(f"expected one layer's cross-attention, got {len(recorded)}")
+        attention = recorded[0][:, self.alignment_heads]
+        attention = attention.float().mean(dim=1).cpu().numpy()  # [B, T, S]
+        hypotheses = []
+        for row, ids in enumerate(targets):
+            following = torch.tensor([*ids, self.codec.eos_id], device=logprobs.device)
+            steps = torch.arange(len(ids) + 1, device=logprobs.device)
+            hypotheses.append(
+                Hypothesis(
+                    ids=list(ids),
+                    logprobs=logprobs[row, steps, following].cpu().tolist(),
+                    attention=attention[row, : len(ids) + 1, : len(sources[row])].copy(),
+                )
+            )
+        return hypotheses
 
     def _strip(self, row: list[int]) -> list[int]:
         ids = row[1:] if row and row[0] == self.decoder_start_id else row

@@ -46,11 +46,10 @@ def test_a_missing_input_file_is_a_clear_error(tmp_path):
         translate(tmp_path / "nowhere.txt")
 
 
-def test_a_non_utf8_file_is_a_clear_error(tmp_path):
+def test_a_windows_1252_file_is_decoded_not_refused(model_dir, tmp_path):
     path = tmp_path / "latin1.txt"
-    path.write_bytes("Größe".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8"):
-        translate(path)
+    path.write_bytes("Größe „zählt“.".encode("cp1252"))
+    assert translate(path, model=str(model_dir)).source == "Größe „zählt“."
 
 
 def test_a_byte_order_mark_is_not_part_of_the_text(model_dir, tmp_path):
@@ -82,3 +81,44 @@ def test_an_interrupted_write_leaves_no_partial_file(model_dir, tmp_path, monkey
         api.write_document(document, target)
     assert target.read_text("utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_translate_reads_a_word_document_and_writes_nothing_without_output(model_dir, tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("Guten Morgen. Wie geht es?")
+    word.add_paragraph("Zweiter Absatz.")
+    path = tmp_path / "brief.docx"
+    word.save(str(path))
+    document = translate(path, model=str(model_dir))
+    assert document.source == "Guten Morgen. Wie geht es?\n\nZweiter Absatz."
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.docx"]
+
+
+@pytest.mark.parametrize("fmt", ["tmx", "xliff", "json", "txt"])
+def test_translate_writes_any_document_format_by_name(model_dir, tmp_path, fmt):
+    path = tmp_path / "notiz.md"
+    path.write_text("# Titel\n\nEin Satz.\n", "utf-8")
+    out = tmp_path / "ergebnis.out"
+    translate(path, out, format=fmt, model=str(model_dir))
+    assert out.read_bytes()
+
+
+def test_translate_never_overwrites_its_input(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_text("Hallo.", "utf-8")
+    monkeypatch.setattr("translator.api.translate_text", pytest.fail)
+    with pytest.raises(InputError, match="is the input file"):
+        translate(path, path)
+    with pytest.raises(InputError, match="is the input file"):
+        translate(path, tmp_path / "." / "a.md")
+    assert path.read_text("utf-8") == "Hallo."
+
+
+def test_a_same_format_output_for_another_input_fails_before_any_work(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_text("Hallo.", "utf-8")
+    monkeypatch.setattr("translator.api.translate_text", pytest.fail)
+    with pytest.raises(InputError, match=r"only from a \.docx input"):
+        translate(path, tmp_path / "a.docx")

@@ -100,3 +100,41 @@ def test_cli_reports_a_missing_input_file(model_dir, tmp_path):
 def test_cli_refuses_json_into_a_text_file(model_dir, tmp_path):
     result = run("-", "--json", "-o", str(tmp_path / "x.txt"), stdin="Hallo.")
     assert result.returncode == 1 and b"--json" in result.stderr
+
+
+def test_cli_writes_a_word_document_beside_its_input(model_dir, tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Bericht", 1)
+    word.add_paragraph("Der Dom ist groß.")
+    path = tmp_path / "bericht.docx"
+    word.save(str(path))
+    before = path.read_bytes()
+    result = run(str(path), "--model", str(model_dir))
+    assert result.returncode == 0, result.stderr.decode()
+    assert path.read_bytes() == before
+    english = docx.Document(str(tmp_path / "bericht.en.docx"))
+    assert [p.style.name for p in english.paragraphs] == ["Heading 1", "Normal"]
+    assert english.paragraphs[1].text != "Der Dom ist groß."
+    assert b"bericht.en.docx" in result.stderr
+
+
+def test_cli_refuses_to_overwrite_its_input(model_dir, tmp_path):
+    path = tmp_path / "notiz.md"
+    path.write_text("# Titel\n", "utf-8")
+    result = run(str(path), "-o", str(path), "--model", str(model_dir))
+    assert result.returncode == 1 and b"is the input file" in result.stderr
+    assert b"Traceback" not in result.stderr
+    assert path.read_text("utf-8") == "# Titel\n"
+
+
+def test_cli_format_writes_tmx_to_stdout(model_dir):
+    from lxml import etree
+
+    result = run(
+        "-", "--format", "tmx", "--model", str(model_dir), stdin="Guten Morgen. Wie geht es?"
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    root = etree.fromstring(result.stdout)
+    assert [tu.findtext("tuv/seg") for tu in root.iter("tu")] == ["Guten Morgen.", "Wie geht es?"]

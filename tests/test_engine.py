@@ -223,3 +223,140 @@ def test_overlapping_given_paragraphs_are_refused(translator):
 
     with pytest.raises(InputError, match="overlaps"):
         translator.translate_text("abc def", paragraphs=[Span(0, 5), Span(3, 7)])
+
+
+# -- words, links, confidence, alternatives, streaming -------------------------------------------
+
+
+def assert_words_and_links_valid(document: Document) -> None:
+    document.check()  # links point at words; words lie inside their sentences
+    for sentence in document.sentences:
+        for word in sentence.source_words:
+            text = word.of(document.source)
+            assert text and text == text.strip()
+        for word in sentence.target_words:
+            text = word.of(document.target)
+            assert text and text == text.strip()
+        german = "".join(w.of(document.source) for w in sentence.source_words)
+        assert german == "".join(sentence.source.of(document.source).split())
+
+
+def test_every_sentence_gets_words_links_and_scores(translator, seed_text):
+    document = translator.translate_text(TRICKY + "\n\n" + seed_text)
+    assert_words_and_links_valid(document)
+    translated = [s for s in document.sentences if not s.flags]
+    assert translated and all(s.target_words and s.source_words for s in translated)
+    assert sum(len(s.links) for s in translated) > len(translated)
+    for sentence in translated:
+        assert len(sentence.word_scores) == len(sentence.target_words)
+        assert all(score <= 0 for score in sentence.word_scores)
+        assert sentence.score is not None and sentence.score <= 0
+        threshold = translator.alignment.uncertain_below
+        assert sentence.uncertain == [
+            i for i, s in enumerate(sentence.word_scores) if s < threshold
+        ]
+
+
+def test_links_never_join_punctuation_and_words(translator, seed_text):
+    from translator.spans import is_punctuation
+
+    document = translator.translate_text(seed_text)
+    for sentence in document.sentences:
+        for link in sentence.links:
+            german = sentence.source_words[link.source].of(document.source)
+            english = sentence.target_words[link.target].of(document.target)
+            assert is_punctuation(german) == is_punctuation(english)
+            assert link.weight >= translator.alignment.threshold
+
+
+def test_a_split_sentence_aligns_every_piece_into_the_joined_sentence(translator):
+    clause = "der nordkoreanische Machthaber hat den Präsidenten nach Pjöngjang eingeladen"
+    sentence = ", ".join([clause] * 6) + "."
+    engine = Translator(engine=translator.backend, max_sentence_tokens=40)
+    document = engine.translate_text(sentence)
+    (only,) = list(document.sentences)
+    assert SPLIT in only.flags
+    assert_words_and_links_valid(document)
+    half = len(only.source_words) // 2
+    assert any(link.source >= half for link in only.links), "later pieces must link too"
+    assert any(
+        document.target[only.target_words[link.target].start - 2 :].startswith(", ")
+        or link.target > 0
+        for link in only.links
+    )
+
+
+def test_copied_segments_link_to_themselves(translator):
+    document = translator.translate_text("Satz eins.\n\n*** – ***")
+    copied = next(s for s in document.sentences if COPIED in s.flags)
+    assert [w.of(document.target) for w in copied.target_words] == ["*", "*", "*", "–"] + ["*"] * 3
+    assert [(k.source, k.target) for k in copied.links] == [(i, i) for i in range(7)]
+
+
+def test_generation_scores_equal_a_teacher_forced_pass(translator):
+    backend = translator.backend
+    ids = backend.codec.encode("Die Gespräche seien nicht weit genug gediehen.").ids
+    (hypothesis,) = backend.generate([ids], beam=4, max_new_tokens=[20])
+    (forced,) = backend.force([ids], [hypothesis.ids])
+    assert hypothesis.logprobs == pytest.approx(forced.logprobs, abs=1e-5)
+    assert len(hypothesis.logprobs) == len(hypothesis.ids) + 1
+    assert hypothesis.attention.shape == (len(hypothesis.ids) + 1, len(ids))
+    assert hypothesis.attention.sum(axis=1) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_alternatives_come_from_the_beam_and_differ_from_the_choice(translator, seed_text):
+    document = translator.translate_text(seed_text, alternatives=3)
+    with_alternatives = [s for s in document.sentences if s.alternatives]
+    assert with_alternatives
+    for sentence in document.sentences:
+        english = sentence.target.of(document.target)
+        assert len(sentence.alternatives) <= 3
+        assert english not in sentence.alternatives
+        assert len(set(sentence.alternatives)) == len(sentence.alternatives)
+    greedy = translator.translate_text(seed_text, beam=1, alternatives=3)
+    assert all(not s.alternatives for s in greedy.sentences)
+    assert translator.translate_text(seed_text).target == document.target
+
+
+def test_choosing_an_alternative_replaces_it_and_keeps_everything_else(translator, seed_text):
+    document = translator.translate_text(seed_text, alternatives=2)
+    index, sentence = next((i, s) for i, s in enumerate(document.sentences) if s.alternatives)
+    previous = sentence.target.of(document.target)
+    choice = sentence.alternatives[0]
+    changed = translator.replace_translation(document, index, choice)
+    assert_words_and_links_valid(changed)
+    new = list(changed.sentences)[index]
+    assert new.target.of(changed.target) == choice
+    assert previous in new.alternatives and choice not in new.alternatives
+    before = [en for i, (_, en) in enumerate(document.pairs()) if i != index]
+    after = [en for i, (_, en) in enumerate(changed.pairs()) if i != index]
+    assert before == after
+    assert new.target_words and len(new.word_scores) == len(new.target_words)
+    back = translator.replace_translation(changed, index, previous)
+    assert back.target == document.target
+
+
+def test_streaming_yields_the_beginning_first_and_ends_with_the_whole_document(
+    translator, seed_text
+):
+    text = "\n\n".join([seed_text.strip()] * 3)
+    partials = list(translator.stream(text))
+    assert len(partials) > 2
+    counts = [len(p.paragraphs) for p in partials]
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+    first = partials[0]
+    assert first.paragraphs[0].source.start == 0
+    assert first.target == partials[-1].target[: len(first.target)]
+    assert_same_document(partials[-1], translator.translate_text(text))
+
+
+def test_one_translator_serves_several_threads_at_once(translator, seed_text):
+    from concurrent.futures import ThreadPoolExecutor
+
+    paragraphs = seed_text.strip().split("\n\n")
+    texts = ["\n\n".join(paragraphs[i:] + paragraphs[:i]) for i in range(4)]
+    alone = [translator.translate_text(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(translator.translate_text, texts))
+    for a, b in zip(alone, together, strict=True):
+        assert_same_document(a, b)

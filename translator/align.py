@@ -60,24 +60,34 @@ def target_rows(attention: np.ndarray, n_target: int, n_source: int, shifted: bo
     return np.divide(rows, totals, out=np.zeros_like(rows), where=totals > 0)
 
 
+Owner = int | Sequence[int] | None
+"""The word(s) a piece belongs to: one index, several (a piece spanning words), or none."""
+
+
+def _owners(owner: Owner) -> Sequence[int]:
+    if owner is None:
+        return ()
+    return (owner,) if isinstance(owner, int) else owner
+
+
 def word_matrix(
     pieces: np.ndarray,
-    target_owner: Sequence[int | None],
-    source_owner: Sequence[int | None],
+    target_owner: Sequence[Owner],
+    source_owner: Sequence[Owner],
     n_target_words: int,
     n_source_words: int,
 ) -> np.ndarray:
     """[English word, German word]: sum over a German word's pieces, mean over an English word's."""
     sums = np.zeros((pieces.shape[0], n_source_words))
     for column, owner in enumerate(source_owner):
-        if owner is not None:
-            sums[:, owner] += pieces[:, column]
+        for word in _owners(owner):
+            sums[:, word] += pieces[:, column]
     matrix = np.zeros((n_target_words, n_source_words))
     counts = np.zeros(n_target_words)
     for row, owner in enumerate(target_owner):
-        if owner is not None:
-            matrix[owner] += sums[row]
-            counts[owner] += 1
+        for word in _owners(owner):
+            matrix[word] += sums[row]
+            counts[word] += 1
     return np.divide(matrix, counts[:, None], out=matrix, where=counts[:, None] > 0)
 
 
@@ -136,15 +146,15 @@ def _grow_diag(
 
 
 def word_scores(
-    logprobs: Sequence[float], target_owner: Sequence[int | None], n_words: int
+    logprobs: Sequence[float], target_owner: Sequence[Owner], n_words: int
 ) -> list[float]:
     """Mean token log-probability of each English word's pieces (0.0 for a word with none)."""
     sums = [0.0] * n_words
     counts = [0] * n_words
     for logprob, owner in zip(logprobs, target_owner, strict=False):
-        if owner is not None:
-            sums[owner] += logprob
-            counts[owner] += 1
+        for word in _owners(owner):
+            sums[word] += logprob
+            counts[word] += 1
     return [s / c if c else 0.0 for s, c in zip(sums, counts, strict=True)]
 
 

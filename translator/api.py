@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .document import Document
+from . import formats
+from .document import Document, Span
 from .engine import Progress, Translator, resolve_model_name
 from .errors import InputError
-
-WRITERS = {".txt": "the English text", ".json": "the whole document as JSON"}
+from .formats import Source
 
 _translators: dict[tuple[str, str, str], Translator] = {}
 _translators_lock = threading.Lock()
@@ -38,84 +39,87 @@ def translate_text(
     beam: int | None = None,
     progress: Progress | None = None,
     translator: Translator | None = None,
+    paragraphs: Sequence[Span] | None = None,
 ) -> Document:
-    """Translate German ``text`` into a Document (English text, spans into both, signature)."""
+    """Translate German ``text`` into a Document (English text, spans into both, signature).
+
+    ``paragraphs``: fixed paragraph spans (a file's units) instead of blank-line paragraphs.
+    """
     translator = translator or get_translator(model, device, backend)
-    return translator.translate_text(text, beam=beam, progress=progress)
+    return translator.translate_text(text, beam=beam, progress=progress, paragraphs=paragraphs)
+
+
+def translate_source(source: Source, **options: Any) -> Document:
+    """Translate what a reader read (``translator.formats.read_bytes``) unit by unit."""
+    return translate_text(source.text, paragraphs=source.units, **options)
 
 
 def translate(
     path: str | os.PathLike[str],
     output: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
     **options: Any,
 ) -> Document:
-    """Translate a UTF-8 text file; with ``output``, also write the result (format by extension).
+    """Translate a file (.txt, .md, .html, .docx, .srt); with ``output``, also write the result.
 
-    ``options`` are those of :func:`translate_text`.
+    The output's format follows ``format`` (a name: txt, md, html, docx, srt, json,
+    bilingual-html, tmx, xliff) or else its extension. ``options`` are those of
+    :func:`translate_text`. The input file is never overwritten.
     """
+    source = formats.read_path(path)
     if output is not None:
-        _check_output(Path(output))
-    document = translate_text(read_text(path), **options)
+        check_output(output, source, format, input_path=path)
+    document = translate_source(source, **options)
     if output is not None:
-        write_document(document, output)
+        write_document(document, output, source=source, format=format)
     return document
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    source = Path(path)
-    if source.is_dir():
-        raise InputError(f"{source} is a directory, not a text file")
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError as error:
-        raise InputError(f"{source} does not exist") from error
-    except OSError as error:
-        raise InputError(f"{source} can't be read: {error.strerror or error}") from error
-    return decode_text(data, str(source))
+def check_output(
+    output: str | os.PathLike[str],
+    source: Source | None,
+    format: str | None = None,
+    *,
+    input_path: str | os.PathLike[str] | None = None,
+) -> formats.Format:
+    """The writer for ``output``, once it is known that it can be written (before any work)."""
+    target = Path(output)
+    chosen = formats.writer_for(target.name, format, source)
+    if not target.parent.is_dir():
+        raise InputError(f"the folder {target.parent} for the output does not exist")
+    if target.is_dir():
+        raise InputError(f"the output {target} is a directory")
+    if input_path is not None and _same_file(Path(input_path), target):
+        raise InputError(f"the output {target} is the input file: choose another name")
+    return chosen
 
 
-def decode_text(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name} is not UTF-8 text (byte {error.start} can't be decoded); "
-            f"save it as UTF-8 and try again"
-        ) from error
-
-
-def render(document: Document, suffix: str) -> str:
-    """The file content for an output extension."""
-    if suffix == ".json":
-        return document.to_json(indent=2) + "\n"
-    if suffix == ".txt":
-        return document.target
-    raise InputError(_unknown_suffix(suffix))
-
-
-def write_document(document: Document, output: str | os.PathLike[str]) -> None:
+def write_document(
+    document: Document,
+    output: str | os.PathLike[str],
+    *,
+    source: Source | None = None,
+    format: str | None = None,
+) -> None:
     """Write atomically, so an interrupted run never leaves half a file behind."""
     target = Path(output)
-    content = render(document, _check_output(target))
+    chosen = check_output(target, source, format)
+    data = formats.write_bytes(document, source, chosen.name)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def _check_output(target: Path) -> str:
-    suffix = target.suffix.lower()
-    if suffix not in WRITERS:
-        raise InputError(_unknown_suffix(suffix or "(none)"))
-    if not target.parent.is_dir():
-        raise InputError(f"the folder {target.parent} for the output does not exist")
-    return suffix
-
-
-def _unknown_suffix(suffix: str) -> str:
-    known = ", ".join(f"{s} ({what})" for s, what in WRITERS.items())
-    return f"can't write output with extension {suffix}; supported: {known}"
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()

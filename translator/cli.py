@@ -1,4 +1,9 @@
-"""The ``translator`` command: a file or stdin in, English text or a JSON document out."""
+"""The ``translator`` command: a file or stdin in, the translation out in the format asked for.
+
+Without ``-o``: standard input, a ``.txt`` file and ``--json`` write to standard output, as before;
+any other file is written beside its input as ``NAME.en.EXT`` (``article.docx`` →
+``article.en.docx``), or ``NAME.EXT`` of the ``--format`` asked for. The input is never overwritten.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import TranslatorError
+from .formats import OUTPUT_FORMATS
 
 PROGRESS_MIN_SENTENCES = 5
 
@@ -20,12 +26,21 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The model is --model, else $TRANSLATOR_MODEL, else Helsinki-NLP/opus-mt-de-en; "
         "a local model directory works offline.",
     )
-    parser.add_argument("input", help="a UTF-8 text file, or - for standard input")
+    parser.add_argument(
+        "input",
+        help="a .txt, .md, .html, .docx or .srt file, or - for standard input (text)",
+    )
     parser.add_argument(
         "-o",
         "--output",
-        default="-",
-        help="where to write: a .txt or .json file, or - for standard output (default)",
+        help="where to write (format by extension: .txt .md .html .docx .srt .json "
+        ".bilingual.html .tmx .xlf), or - for standard output; default: standard output for "
+        "text, else NAME.en.EXT beside the input",
+    )
+    parser.add_argument(
+        "--format",
+        choices=[f.name for f in OUTPUT_FORMATS],
+        help="the output format, whatever the output's name",
     )
     parser.add_argument("--model", help="hub id or local model directory")
     parser.add_argument(
@@ -56,28 +71,56 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .api import decode_text, read_text, render, translate_text, write_document
+    from . import formats
+    from .api import check_output, translate_source, write_document
     from .errors import InputError
 
-    to_stdout = args.output == "-"
-    if not to_stdout:
-        suffix = Path(args.output).suffix.lower()
-        if args.json and suffix != ".json":
+    if args.json:
+        if args.format not in (None, "json"):
+            raise InputError("--json writes JSON: leave out --format, or give --format json")
+        if args.output not in (None, "-") and not args.output.lower().endswith(".json"):
             raise InputError("--json writes JSON: give the output a .json name, or omit -o")
-    if args.input == "-":
-        text = decode_text(sys.stdin.buffer.read(), "standard input")
+        args.format = "json"
+    from_stdin = args.input == "-"
+    if from_stdin:
+        fmt = formats.format_named(args.format) if args.format else None
+        name = f"stdin{fmt.extension}" if fmt and fmt.read else "stdin.txt"
+        source = formats.read_bytes(name, sys.stdin.buffer.read())
+        source.name = "standard input"
     else:
-        text = read_text(args.input)
+        source = formats.read_path(args.input)
+    output = args.output
+    if output is None:
+        to_text = (
+            from_stdin
+            or args.format == "json"
+            or (source.format == "txt" and args.format in (None, "txt"))
+        )
+        if to_text:
+            output = "-"
+        else:
+            fmt_name = args.format or source.format
+            output = str(Path(args.input).with_name(formats.output_name(args.input, fmt_name)))
+    to_stdout = output == "-"
+    if to_stdout:
+        fmt_name = args.format or source.format
+        formats.writer_for(None, fmt_name, source)
+    else:
+        fmt_name = check_output(
+            output, source, args.format, input_path=None if from_stdin else args.input
+        ).name
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     with _ProgressBar(enabled=show) as bar:
-        document = translate_text(
-            text, model=args.model, device=args.device, beam=args.beam, progress=bar.update
+        document = translate_source(
+            source, model=args.model, device=args.device, beam=args.beam, progress=bar.update
         )
     if to_stdout:
-        sys.stdout.buffer.write(render(document, ".json" if args.json else ".txt").encode())
+        sys.stdout.buffer.write(formats.write_bytes(document, source, fmt_name))
         sys.stdout.buffer.flush()
     else:
-        write_document(document, args.output)
+        write_document(document, output, source=source, format=fmt_name)
+        if output != args.output:
+            print(f"translator: wrote {output}", file=sys.stderr)
     return 0
 
 

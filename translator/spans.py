@@ -168,26 +168,27 @@ def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     return spans
 
 
-def pieces_to_words(offsets: Sequence[tuple[int, int]], words: Sequence[Span]) -> list[int | None]:
-    """For each piece, the index of the word it belongs to (most overlap), or None.
+def pieces_to_words(
+    offsets: Sequence[tuple[int, int]], words: Sequence[Span]
+) -> list[tuple[int, ...]]:
+    """For each piece, the words it overlaps (usually one; none for a bare ``▁``).
 
-    A zero-width piece (a character NFKC expanded into several pieces) belongs to the word at
-    its position.
+    A zero-width piece (one of several that NFKC made of a single character) belongs to the word
+    at its position. A piece can span two words (``</`` or an unknown ``😢!``): it counts for both.
     """
-    owners: list[int | None] = []
-    w = 0
+    owners: list[tuple[int, ...]] = []
+    first = 0
     for start, end in offsets:
-        while w < len(words) and words[w].end <= start and not (start == end == words[w].end):
-            w += 1
-        best, best_overlap = None, 0
-        for k in range(max(w - 1, 0), len(words)):
+        while first < len(words) and words[first].end < start:
+            first += 1
+        found = []
+        for k in range(first, len(words)):
             word = words[k]
             if word.start >= max(end, start + 1):
                 break
-            overlap = min(end, word.end) - max(start, word.start)
-            if start == end and word.start <= start < word.end:
-                overlap = 1
-            if overlap > best_overlap:
-                best, best_overlap = k, overlap
-        owners.append(best)
+            if max(start, word.start) < min(end, word.end) or (
+                start == end and word.start <= start < word.end
+            ):
+                found.append(k)
+        owners.append(tuple(found))
     return owners

@@ -60,12 +60,15 @@ def build_random_marian(
     seed: int = 0,
     num_beams: int = 4,
     config: dict[str, Any] | None = None,
+    total_vocab: int | None = None,
 ) -> Path:
     """Write tokenizer and model files that ``MarianMTModel.from_pretrained`` loads offline.
 
     ``config`` overrides the small default architecture (pass a full opus-mt config to get a
-    model of the real shape). The special-token layout mirrors opus-mt: ``</s>`` = 0,
-    ``<unk>`` = 1, ``<pad>`` last and also the decoder start token.
+    model of the real shape); ``total_vocab`` pads the joint vocabulary with unused entries to
+    that size (58,101 for opus-mt-de-en), so the output projection costs what the real one
+    does. The special-token layout mirrors opus-mt: ``</s>`` = 0, ``<unk>`` = 1, ``<pad>`` last
+    and also the decoder start token.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -78,6 +81,11 @@ def build_random_marian(
     for piece in _pieces(source_model) + _pieces(target_model):
         if piece not in vocab and piece not in {"<s>", "<pad>"}:
             vocab[piece] = len(vocab)
+    if total_vocab is not None:
+        if total_vocab <= len(vocab):
+            raise ValueError(f"total_vocab {total_vocab} < the {len(vocab) + 1} pieces")
+        for filler in range(total_vocab - 1 - len(vocab)):
+            vocab[f"<unused{filler}>"] = len(vocab)
     pad = len(vocab)
     vocab["<pad>"] = pad
 

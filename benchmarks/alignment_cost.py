@@ -1,0 +1,64 @@
+"""What alignment and confidence cost: translation with and without the teacher-forced pass.
+
+Runs on a random-weight model of the exact opus-mt-de-en shape (``opus_shape.py``), beam 4, over
+real German sentences, alternating the two settings so that machine noise hits both alike, and
+prints the median wall times and their ratio. The issue's budget: at most 1.15.
+
+    python benchmarks/alignment_cost.py [--sentences 60] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from opus_shape import build_opus_shaped, german_sentences
+
+from translator import Translator
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--beam", type=int, default=4)
+    args = parser.parse_args()
+
+    model = build_opus_shaped()
+    text = " ".join(german_sentences(args.sentences))
+    with_details = Translator(model=str(model), beam=args.beam, max_output_ratio=1.1)
+    without = Translator(
+        engine=with_details.backend, beam=args.beam, details=False, max_output_ratio=1.1
+    )
+    with_details.translate_text(text[:500])  # warm up both paths
+    without.translate_text(text[:500])
+
+    times: dict[str, list[float]] = {"plain": [], "aligned": []}
+    outputs: dict[str, str] = {}
+    for _ in range(args.rounds):
+        for name, translator in (("plain", without), ("aligned", with_details)):
+            start = time.perf_counter()
+            document = translator.translate_text(text)
+            times[name].append(time.perf_counter() - start)
+            outputs[name] = document.target
+    if outputs["plain"] != outputs["aligned"]:
+        raise SystemExit("the translations differ with and without details: not comparable")
+    plain, aligned = (statistics.median(times[k]) for k in ("plain", "aligned"))
+    print(f"sentences: {args.sentences}, beam {args.beam}, rounds {args.rounds}")
+    print(f"translation only:           {plain:7.2f} s  (runs: {fmt(times['plain'])})")
+    print(f"+ alignment and confidence: {aligned:7.2f} s  (runs: {fmt(times['aligned'])})")
+    print(f"ratio: {aligned / plain:.3f}  (budget 1.15)")
+
+
+def fmt(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""Files in, files out: readers and writers, chosen by extension or by name.
+
+Readers (by the input's extension) turn a file's bytes into a :class:`Source`: the text to
+translate, the spans of its translatable units, and what the same-format writer needs to rebuild
+the file. Writers (by the output's extension, or by name) turn the translated Document back into
+bytes.
+
+==================  ==========================  ======  ==================================
+name                extensions                  reads   writes
+==================  ==========================  ======  ==================================
+``txt``             .txt .text (and unknown)    yes     the English text (UTF-8)
+``md``              .md .markdown               yes     the same Markdown, prose in English
+``html``            .html .htm                  yes     the same page, text in English
+``docx``            .docx                       yes     the same Word document in English
+``srt``             .srt                        yes     the same subtitles in English
+``json``            .json                               the whole Document (alignments, scores)
+``bilingual-html``  .bilingual.html .bi.html            a standalone side-by-side reader page
+``tmx``             .tmx                                TMX 1.4b translation memory
+``xliff``           .xlf .xliff                         XLIFF 2.1, English as targets
+==================  ==========================  ======  ==================================
+
+``md``, ``html``, ``docx`` and ``srt`` write only what was read in that same format.
+
+For a front end (the Streamlit page)::
+
+    from translator import formats
+
+    source = formats.read_bytes(upload.name, upload.getvalue())   # InputError if unreadable
+    # (typed text: source = formats.text_source(text))
+    document = translator.translate_text(source.text, paragraphs=source.units, progress=…)
+    for fmt in formats.output_formats(source):                    # what this input can become
+        data = formats.write_bytes(document, source, fmt.name)
+        st.download_button(fmt.label, data, formats.output_name(source.name, fmt.name), fmt.mime)
+
+``READABLE_EXTENSIONS`` lists the upload types; ``OUTPUT_FORMATS`` every writer. All errors a
+user can fix are ``InputError`` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..document import Document
+from ..errors import InputError
+from . import bilingual, htmlpage, jsondoc, markdown, plaintext, subtitles, tmx, word, xliff
+from .base import Source
+
+__all__ = [
+    "FORMATS",
+    "OUTPUT_FORMATS",
+    "READABLE_EXTENSIONS",
+    "Format",
+    "Source",
+    "format_named",
+    "output_formats",
+    "output_name",
+    "read_bytes",
+    "read_path",
+    "reader_for",
+    "readers",
+    "text_source",
+    "write_bytes",
+    "writer_for",
+    "writers",
+]
+
+Reader = Callable[[bytes, str], Source]
+Writer = Callable[[Document, Source | None], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A file format: its name, a label for people, its extensions (the first is written), MIME."""
+
+    name: str
+    label: str
+    extensions: tuple[str, ...]
+    mime: str
+    read: Reader | None = None
+    write: Writer | None = None
+    same_format: bool = False  # its writer rebuilds an input of this very format
+    binary: bool = False
+
+    @property
+    def extension(self) -> str:
+        return self.extensions[0]
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        "txt", "Plain text (.txt)", (".txt", ".text"), "text/plain; charset=utf-8",
+        plaintext.read, plaintext.write,
+    ),
+    Format(
+        "md", "Markdown (.md)", (".md", ".markdown"), "text/markdown; charset=utf-8",
+        markdown.read, markdown.write, same_format=True,
+    ),
+    Format(
+        "html", "Web page (.html)", (".html", ".htm"), "text/html",
+        htmlpage.read, htmlpage.write, same_format=True,
+    ),
+    Format(
+        "docx", "Word document (.docx)", (".docx",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        word.read, word.write, same_format=True, binary=True,
+    ),
+    Format(
+        "srt", "Subtitles (.srt)", (".srt",), "application/x-subrip",
+        subtitles.read, subtitles.write, same_format=True,
+    ),
+    Format(
+        "json", "Document with alignments (.json)", (".json",), "application/json",
+        write=jsondoc.write,
+    ),
+    Format(
+        "bilingual-html", "Bilingual reader page (.html)", (".bilingual.html", ".bi.html"),
+        "text/html; charset=utf-8", write=bilingual.write,
+    ),
+    Format(
+        "tmx", "Translation memory (TMX 1.4b)", (".tmx",), "application/x-tmx+xml",
+        write=tmx.write,
+    ),
+    Format(
+        "xliff", "XLIFF 2.1 (.xlf)", (".xlf", ".xliff"), "application/xliff+xml",
+        write=xliff.write,
+    ),
+)  # fmt: skip
+
+readers: dict[str, Format] = {ext: f for f in FORMATS if f.read for ext in f.extensions}
+writers: dict[str, Format] = {f.name: f for f in FORMATS if f.write}
+READABLE_EXTENSIONS: tuple[str, ...] = tuple(readers)
+OUTPUT_FORMATS: tuple[Format, ...] = tuple(writers.values())
+
+# Inputs people will try, and why they aren't read.
+UNSUPPORTED = {
+    ".doc": "old binary Word files aren't read: save it as .docx (Word, LibreOffice) and try again",
+    ".odt": "OpenDocument text isn't read: save it as .docx and try again",
+    ".rtf": "RTF isn't read: save it as .docx and try again",
+    ".pdf": "PDF holds page layout, not text structure: convert it to .docx or .txt first",
+    ".epub": "e-books aren't read: convert the chapter to .html or .txt first",
+    ".vtt": "WebVTT isn't read: convert it to .srt (e.g. with ffmpeg) and try again",
+    ".xlf": "XLIFF is written, not read",
+    ".xliff": "XLIFF is written, not read",
+    ".tmx": "TMX is written, not read",
+    ".json": "a JSON document is written, not read",
+}
+
+
+def _suffix_of(name: str) -> str:
+    lower = os.path.basename(name).lower()
+    known = sorted({e for f in FORMATS for e in f.extensions}, key=len, reverse=True)
+    for ext in known:
+        if lower.endswith(ext) and len(lower) > len(ext):
+            return ext
+    return os.path.splitext(lower)[1]
+
+
+def reader_for(name: str) -> Format:
+    """The reader for a file name; unknown extensions are read as plain text."""
+    suffix = _suffix_of(name)
+    if suffix in readers:
+        return readers[suffix]
+    if suffix in UNSUPPORTED:
+        raise InputError(f"can't read {os.path.basename(name)}: {UNSUPPORTED[suffix]}")
+    return readers[".txt"]
+
+
+def read_bytes(name: str, data: bytes) -> Source:
+    """A file's content as a Source, by its name's extension (``InputError`` if unreadable)."""
+    fmt = reader_for(name)
+    assert fmt.read is not None
+    return fmt.read(data, os.path.basename(name) or name)
+
+
+def read_path(path: str | os.PathLike[str]) -> Source:
+    source = Path(path)
+    reader_for(source.name)  # an unsupported kind fails before the file is read
+    if source.is_dir():
+        raise InputError(f"{source} is a directory, not a file")
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError as error:
+        raise InputError(f"{source} does not exist") from error
+    except OSError as error:
+        raise InputError(f"{source} can't be read: {error.strerror or error}") from error
+    return read_bytes(source.name, data)
+
+
+def text_source(text: str, name: str = "text.txt") -> Source:
+    """Text typed or pasted (not a file): a plain-text Source."""
+    return Source(name=name, format="txt", text=text, units=None, encoding="utf-8")
+
+
+def format_named(name: str) -> Format:
+    if name in writers:
+        return writers[name]
+    known = ", ".join(writers)
+    raise InputError(f"unknown output format {name!r}; known: {known}")
+
+
+def writer_for(output: str | None, fmt: str | None, source: Source | None) -> Format:
+    """The writer by ``fmt`` (a name) or else by the output's extension, checked for the input."""
+    if fmt is not None:
+        chosen = format_named(fmt)
+    else:
+        suffix = _suffix_of(output or "")
+        chosen = next((f for f in OUTPUT_FORMATS if suffix in f.extensions), None)
+        if chosen is None:
+            known = ", ".join(f"{f.extension} ({f.name})" for f in OUTPUT_FORMATS)
+            raise InputError(
+                f"can't write output with extension {suffix or '(none)'}; supported: {known}"
+            )
+    if chosen.same_format and (source is None or source.format != chosen.name):
+        given = source.name if source is not None else "text"
+        others = ", ".join(f.extension for f in OUTPUT_FORMATS if not f.same_format)
+        raise InputError(
+            f"{chosen.label} is written only from a {chosen.extension} input, "
+            f"not from {given}; write one of {others} instead"
+        )
+    return chosen
+
+
+def output_formats(source: Source | None) -> list[Format]:
+    """The formats this input can be written as: its own first, then the rest."""
+    own = [f for f in OUTPUT_FORMATS if f.same_format and source and f.name == source.format]
+    return own + [f for f in OUTPUT_FORMATS if not f.same_format]
+
+
+def write_bytes(document: Document, source: Source | None, fmt: str) -> bytes:
+    """The translated file in format ``fmt`` (a name from ``OUTPUT_FORMATS``)."""
+    chosen = writer_for(None, fmt, source)
+    assert chosen.write is not None
+    return chosen.write(document, source)
+
+
+def output_name(input_name: str, fmt: str) -> str:
+    """A file name for the output: ``article.docx`` → ``article.en.docx``, ``article.tmx``, …"""
+    chosen = format_named(fmt)
+    base = os.path.basename(input_name) or "text.txt"
+    suffix = _suffix_of(base)
+    stem = base[: -len(suffix)] if suffix and base.lower().endswith(suffix) else base
+    if chosen.same_format or chosen.name == "txt":
+        return f"{stem}.en{chosen.extension}"
+    return f"{stem}{chosen.extension}"

@@ -37,16 +37,20 @@ def translate_text(
     device: str = "auto",
     backend: str = "auto",
     beam: int | None = None,
+    alternatives: int = 0,
     progress: Progress | None = None,
     translator: Translator | None = None,
     paragraphs: Sequence[Span] | None = None,
 ) -> Document:
     """Translate German ``text`` into a Document (English text, spans into both, signature).
 
+    ``alternatives``: up to that many further translations per sentence from the beam.
     ``paragraphs``: fixed paragraph spans (a file's units) instead of blank-line paragraphs.
     """
     translator = translator or get_translator(model, device, backend)
-    return translator.translate_text(text, beam=beam, progress=progress, paragraphs=paragraphs)
+    return translator.translate_text(
+        text, beam=beam, alternatives=alternatives, progress=progress, paragraphs=paragraphs
+    )
 
 
 def translate_source(source: Source, **options: Any) -> Document:

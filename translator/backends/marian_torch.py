@@ -277,7 +277,7 @@ class TorchBackend:
         )
         logits = out.logits.float()
         logits[..., self.codec.pad_id] = float("-inf")
-        logprobs = torch.log_softmax(logits, dim=-1)
+        normaliser = torch.logsumexp(logits, dim=-1)  # [B, T]: no [B, T, vocab] copy
         recorded = [a for a in out.cross_attentions if a is not None]
         if len(recorded) == self.decoder_layers:
             recorded = [recorded[self.alignment_layer]]
@@ -287,12 +287,13 @@ class TorchBackend:
         attention = attention.float().mean(dim=1).cpu().numpy()  # [B, T, S]
         hypotheses = []
         for row, ids in enumerate(targets):
-            following = torch.tensor([*ids, self.codec.eos_id], device=logprobs.device)
-            steps = torch.arange(len(ids) + 1, device=logprobs.device)
+            following = torch.tensor([*ids, self.codec.eos_id], device=logits.device)
+            steps = torch.arange(len(ids) + 1, device=logits.device)
+            chosen = logits[row, steps, following] - normaliser[row, steps]
             hypotheses.append(
                 Hypothesis(
                     ids=list(ids),
-                    logprobs=logprobs[row, steps, following].cpu().tolist(),
+                    logprobs=chosen.cpu().tolist(),
                     attention=attention[row, : len(ids) + 1, : len(sources[row])].copy(),
                 )
             )

@@ -7,6 +7,7 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,16 +21,22 @@ from translator.reader.component import reader
 from translator.reader.payload import build_payload
 from translator.reader.session import (
     DEFAULT_BEAM,
+    READABLE_KINDS,
     RESULTS,
+    UPLOAD_EXTENSIONS,
+    Submission,
     alternatives_for,
+    cache_key,
+    download_files,
     replace_sentence,
+    submitted_file,
+    submitted_text,
     translate_stream,
 )
-from translator.reader.standalone import render_standalone_html
 
 SEED = Path(__file__).parent / "seeds" / "000_6c55d004d8009f3d.txt"
-UPLOAD_TYPES = ["txt", "md"]  # more arrive with the file formats
 REDRAW_SECONDS = 0.25  # while translating, redraw the rows at most this often
+LOG = logging.getLogger("translator.app")
 
 
 @dataclass(frozen=True)
@@ -67,64 +74,63 @@ def sidebar_settings() -> Settings:
     return Settings(model=resolve_model_name(model.strip() or None), beam=int(beam), shade=shade)
 
 
-def read_upload(name: str, data: bytes) -> str:
-    """The text of an uploaded .txt or .md file (UTF-8, with or without a byte-order mark)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name} is not UTF-8 text (byte {error.start} can't be decoded); "
-            f"save it as UTF-8 and upload it again"
-        ) from error
-
-
 def _load_upload() -> None:
-    """A newly chosen file becomes the text (this runs before the page, so the box can change)."""
+    """A newly chosen file becomes what is translated (this runs before the page, so the text box
+    can show it). A file that can't be read leaves the text, and the result, as they were."""
     upload = st.session_state.get("upload")
     if upload is None:
         return
     try:
-        text = read_upload(upload.name, upload.getvalue())
+        submission = submitted_file(upload.name, upload.getvalue())
     except InputError as error:
         st.session_state["upload_error"] = str(error)
         return
+    except Exception as error:  # a reader's bug on an odd file: still a message, not a traceback
+        LOG.exception("reading the upload %r failed", upload.name)
+        st.session_state["upload_error"] = f"{upload.name} could not be read: {error}"
+        return
     st.session_state.pop("upload_error", None)
-    st.session_state["text"] = text
-    st.session_state["submitted"] = text
-    st.session_state["name"] = Path(upload.name).stem or "translation"
+    st.session_state["text"] = submission.text
+    st.session_state["submission"] = submission
 
 
 def _submit() -> None:
-    st.session_state["submitted"] = st.session_state["text"]
-    st.session_state["name"] = "translation"
+    st.session_state.pop("upload_error", None)
+    text = st.session_state["text"]
+    held = st.session_state.get("submission")
+    if held is not None and held.text == text:
+        return  # unchanged: an uploaded file stays that file (its downloads keep its format)
+    st.session_state["submission"] = submitted_text(text)
 
 
-def source_text() -> str:
+def source_text() -> Submission:
+    """What to translate: the seed article at first, then typed text or an uploaded file."""
+    if "submission" not in st.session_state:
+        st.session_state["submission"] = submitted_text(SEED.read_text("utf-8"), name=SEED.name)
     if "text" not in st.session_state:
-        st.session_state["text"] = SEED.read_text("utf-8")
-        st.session_state["submitted"] = st.session_state["text"]
-        st.session_state["name"] = SEED.stem
+        st.session_state["text"] = st.session_state["submission"].text
     with st.expander("Your German text: paste it or upload a file", expanded=False):
         st.text_area("German text", key="text", height=220, label_visibility="collapsed")
         st.file_uploader(
-            f"…or upload a file ({', '.join('.' + t for t in UPLOAD_TYPES)})",
-            type=UPLOAD_TYPES,
+            f"…or upload a file ({', '.join(READABLE_KINDS)})",
+            type=list(UPLOAD_EXTENSIONS),  # the kinds it can't read too, to say why not
             key="upload",
             on_change=_load_upload,
         )
         st.button("Translate", type="primary", on_click=_submit)
     if "upload_error" in st.session_state:
         st.error(st.session_state["upload_error"])
-    return st.session_state["submitted"]
+    return st.session_state["submission"]
 
 
-def translate(text: str, settings: Settings, status, rows) -> Document | None:
-    """The Document for ``text`` under ``settings``: from this session, the process, or the model.
+def translate(submission: Submission, settings: Settings, status, rows) -> Document | None:
+    """The Document for ``submission`` under ``settings``: from this session, the process, or the
+    model.
 
     While it is being translated, a progress bar in ``status`` counts sentences and finished rows
     are drawn into ``rows`` as they arrive. Errors become one message, never a traceback.
     """
-    key = (text, settings.model, settings.beam, settings.alternatives)
+    key = cache_key(submission, settings.model, settings.beam, settings.alternatives)
     held = st.session_state.get("result")
     if held and held[0] == key:
         return held[1]
@@ -133,7 +139,7 @@ def translate(text: str, settings: Settings, status, rows) -> Document | None:
         try:
             with status, st.spinner("Loading the translation model…"):
                 translator = get_translator(settings.model)  # once per server process
-            document = _translate_with_progress(translator, text, settings, status, rows)
+            document = _translate_with_progress(translator, submission, settings, status, rows)
         except ModelLoadError as error:
             st.error(str(error))
             return None
@@ -145,7 +151,9 @@ def translate(text: str, settings: Settings, status, rows) -> Document | None:
     return document
 
 
-def _translate_with_progress(translator, text: str, settings: Settings, status, rows) -> Document:
+def _translate_with_progress(
+    translator, submission: Submission, settings: Settings, status, rows
+) -> Document:
     bar = status.progress(0.0, text="Translating…")
 
     def progress(done: int, total: int) -> None:
@@ -155,10 +163,11 @@ def _translate_with_progress(translator, text: str, settings: Settings, status, 
     drawn = 0.0
     for document in translate_stream(
         translator,
-        text,
+        submission.text,
         beam=settings.beam,
         alternatives=settings.alternatives,
         progress=progress,
+        paragraphs=submission.units,
     ):
         now = time.monotonic()
         if document.paragraphs and now - drawn >= REDRAW_SECONDS:
@@ -171,14 +180,14 @@ def _translate_with_progress(translator, text: str, settings: Settings, status, 
     return document
 
 
-def show(document: Document, settings: Settings, rows) -> None:
+def show(document: Document, submission: Submission, settings: Settings, rows) -> None:
     payload = build_payload(document, shade=settings.shade, alternatives=True)
     with rows:
         result = reader(key="reader", data=payload, on_choose_change=lambda: None)
     choice = result.get("choose") if result else None
     if choice:
         _choose(document, settings, choice)
-    downloads(document)
+    downloads(document, submission)
 
 
 def _choose(document: Document, settings: Settings, choice: dict) -> None:
@@ -193,47 +202,43 @@ def _choose(document: Document, settings: Settings, choice: dict) -> None:
     st.rerun()
 
 
-def downloads(document: Document) -> None:
-    stem = st.session_state.get("name") or "translation"
-    english, data, bilingual = st.columns(3)
-    english.download_button(
-        "English text (.txt)",
-        document.target,
-        file_name=f"{stem}.en.txt",
-        mime="text/plain",
-        on_click="ignore",
-        width="stretch",
-    )
-    data.download_button(
-        "Document (.json)",
-        document.to_json(indent=2) + "\n",
-        file_name=f"{stem}.json",
-        mime="application/json",
-        on_click="ignore",
-        width="stretch",
-    )
-    bilingual.download_button(
-        "Bilingual page (.html)",
-        render_standalone_html(document),
-        file_name=f"{stem}.bilingual.html",
-        mime="text/html",
-        on_click="ignore",
-        width="stretch",
-    )
+def downloads(document: Document, submission: Submission) -> None:
+    """A button for each file the translation can be saved as (a chosen alternative included)."""
+    held = st.session_state.get("downloads")
+    if held and held[0] is document and held[1] is submission:
+        files = held[2]
+    else:
+        try:
+            files = download_files(document, submission.source)
+        except TranslatorError as error:
+            st.error(f"The files to download could not be made: {error}")
+            return
+        st.session_state["downloads"] = (document, submission, files)
+    for column, file in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            file.label,
+            file.data,
+            file_name=file.file_name,
+            mime=file.mime,
+            on_click="ignore",
+            key=f"download-{file.format}",
+            help=file.help,
+            width="stretch",
+        )
 
 
 def main() -> None:
     st.set_page_config(page_title="German → English reader", layout="wide")
     st.title("German → English reader")
     settings = sidebar_settings()
-    text = source_text()
-    if not text.strip():
+    submission = source_text()
+    if not submission.text.strip():
         st.info("Paste German text above (or upload a file) and press Translate.")
         return
     status, rows = st.empty(), st.empty()
-    document = translate(text, settings, status, rows)
+    document = translate(submission, settings, status, rows)
     if document is not None:
-        show(document, settings, rows)
+        show(document, submission, settings, rows)
 
 
 main()

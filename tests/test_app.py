@@ -5,26 +5,41 @@ AppTest cannot hover or run the reader's JavaScript: ``tests/browser/`` does tha
 
 from __future__ import annotations
 
+import io
 import json
 
+import docx
 import pytest
 from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
-from translator import Translator, TranslatorError
+from translator import InputError, Translator, TranslatorError
 from translator.reader.payload import build_payload
 from translator.reader.session import (
     DEFAULT_BEAM,
+    READABLE_KINDS,
     RESULTS,
+    UPLOAD_EXTENSIONS,
     alternatives_for,
+    cache_key,
+    download_files,
     replace_sentence,
+    submitted_file,
+    submitted_text,
     translate_stream,
 )
 
 from .conftest import ROOT
+from .test_formats_docx import as_bytes, build
 
 APP = str(ROOT / "app.py")
 XSS = "<script>alert(1)</script> und <img src=x onerror=alert(1)>"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+UNREADABLE = [
+    ("kaputt.docx", b"PK\x03\x04 not really a zip", "not a Word document"),
+    ("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "convert it to .docx or .txt first"),
+    ("bild.txt", bytes(range(256)) * 8, "binary file, not text"),
+]
 
 
 @pytest.fixture()
@@ -74,6 +89,28 @@ def paste(at: AppTest, text: str) -> AppTest:
     return at.button[0].click().run()
 
 
+def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> AppTest:
+    return at.file_uploader[0].set_value((name, data, mime)).run()
+
+
+@pytest.fixture()
+def offered(monkeypatch) -> list[tuple[str, bytes, str]]:
+    """Every download button the page draws: (label, data, file name), latest last."""
+    seen: list[tuple[str, bytes, str]] = []
+    original = ButtonMixin.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        seen.append((label, data, file_name))
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", spy)
+    return seen
+
+
+def last_downloads(offered: list, count: int) -> dict[str, bytes]:
+    return {name: data for _, data, name in offered[-count:]}
+
+
 def test_page_opens_with_the_seed_article_translated_one_row_per_paragraph(app, seed_text):
     app.run()
     assert not app.exception and not app.error
@@ -102,21 +139,103 @@ def test_page_translates_pasted_text_on_button_press(app):
     ]
 
 
-def test_an_uploaded_text_file_becomes_the_text_and_is_translated(app):
+def test_an_uploaded_markdown_file_is_read_as_markdown_and_translated_by_its_blocks(app, calls):
     app.run()
-    app.file_uploader[0].set_value(("artikel.md", b"# Titel\n\nEin Satz.", "text/markdown"))
-    app.run()
+    upload(app, "artikel.md", b"# Titel\n\nEin Satz.", "text/markdown")
     assert not app.exception and not app.error
-    assert app.text_area[0].value == "# Titel\n\nEin Satz."
-    assert [side_text(r["de"]) for r in payload(app)["rows"]] == ["# Titel", "Ein Satz."]
+    assert app.text_area[0].value == "Titel\n\nEin Satz."  # the text that is translated
+    assert [side_text(r["de"]) for r in payload(app)["rows"]] == ["Titel", "Ein Satz."]
+    (name, text, options) = calls[-1]
+    assert name == "stream" and text == "Titel\n\nEin Satz."
+    assert [u.of(text) for u in options["paragraphs"]] == ["Titel", "Ein Satz."]
 
 
-def test_an_upload_that_is_not_utf8_says_so_and_keeps_the_text(app, seed_text):
+def test_an_uploaded_word_file_is_translated_by_paragraph_and_cell_and_comes_back_as_word(
+    app, offered
+):
     app.run()
-    app.file_uploader[0].set_value(("alt.txt", "Größe".encode("latin-1"), "text/plain"))
+    upload(app, "bericht.docx", as_bytes(build()), DOCX)
+    assert not app.exception and not app.error
+    rows = [side_text(r["de"]) for r in payload(app)["rows"]]
+    assert rows[:2] == ["Bericht über die Stadt", "Der Dom ist sehr groß."]
+    assert "Der Rhein" in rows and "1.084.831" not in rows  # a cell, and a number left alone
+    assert app.text_area[0].value.startswith("Bericht über die Stadt\n\nDer Dom ist sehr groß.")
+    files = last_downloads(offered, 6)
+    assert list(files) == [
+        "bericht.en.docx",
+        "bericht.bilingual.html",
+        "bericht.tmx",
+        "bericht.xlf",
+        "bericht.json",
+        "bericht.en.txt",
+    ]
+    english = docx.Document(io.BytesIO(files["bericht.en.docx"]))
+    assert english.paragraphs[0].style.name == "Heading 1"
+    assert english.paragraphs[0].text != "Bericht über die Stadt"
+    assert english.tables[0].cell(0, 1).text == "1.084.831"
+    assert json.loads(files["bericht.json"])["target"] == files["bericht.en.txt"].decode()
+
+
+def test_pressing_translate_on_an_unchanged_upload_keeps_it_a_word_file(app, offered, calls):
     app.run()
-    assert len(app.error) == 1 and "not UTF-8" in app.error[0].value
+    upload(app, "bericht.docx", as_bytes(build()), DOCX)
+    count = len(calls)
+    app.button[0].click().run()
+    assert len(calls) == count, "nothing new to translate"
+    assert offered[-6][2] == "bericht.en.docx"
+
+
+@pytest.mark.parametrize(("name", "data", "message"), UNREADABLE, ids=["docx", "pdf", "binary"])
+def test_an_unreadable_upload_says_why_and_keeps_the_text_and_the_translation(
+    app, seed_text, name, data, message
+):
+    app.run()
+    before = payload(app)
+    upload(app, name, data, "application/octet-stream")
+    assert not app.exception
+    assert len(app.error) == 1 and message in app.error[0].value and name in app.error[0].value
     assert app.text_area[0].value == seed_text
+    assert payload(app) == before, "the previous translation stays"
+    paste(app, "Ein neuer Satz.")
+    assert not app.error, "the message goes once something else is translated"
+
+
+def test_the_result_cache_knows_an_upload_by_its_name_and_its_bytes(app, calls):
+    app.run()
+    paste(app, "Ein Satz.")
+    assert len(calls) == 2
+    upload(app, "satz.md", b"Ein Satz.", "text/markdown")
+    assert len(calls) == 3, "the same text from a file is a different input"
+    upload(app, "satz.txt", b"Ein Satz.")
+    assert len(calls) == 4, "the same bytes under another name may be read differently"
+    second = AppTest.from_file(APP, default_timeout=120).run()
+    upload(second, "satz.md", b"Ein Satz.", "text/markdown")
+    assert len(calls) == 4, "a second visitor's same file comes from the shared results"
+    upload(second, "satz.md", "Ein Satz.".encode("utf-16"), "text/markdown")
+    assert len(calls) == 5, "other bytes, same text: translated again"
+
+
+def test_downloads_follow_a_chosen_alternative(app, offered, translator):
+    app.run()
+    upload(app, "bericht.docx", as_bytes(build()), DOCX)
+    key, document = app.session_state["result"]
+    index, alternative = next(
+        (i, s["alternatives"][0])
+        for i, s in enumerate(build_payload(document)["sentences"])
+        if s["alternatives"]
+    )
+    # What the page does when the reader reports a choice (the browser test clicks it).
+    app.session_state["result"] = (key, replace_sentence(translator, document, index, alternative))
+    app.run()
+    assert not app.exception
+    files = last_downloads(offered, 6)
+    assert alternative in files["bericht.en.txt"].decode()
+    english = docx.Document(io.BytesIO(files["bericht.en.docx"]))
+    texts = [p.text for p in english.paragraphs] + [
+        c.text for t in english.tables for row in t.rows for c in row.cells
+    ]
+    texts += [p.text for p in english.sections[0].header.paragraphs]
+    assert any(alternative in t for t in texts)
 
 
 def test_html_in_the_text_reaches_the_reader_as_plain_characters(app):
@@ -192,37 +311,137 @@ def test_the_page_offers_alternatives_for_choosing(app):
     assert any(s["alternatives"] for s in data["sentences"])
 
 
-def test_downloads_offer_the_english_text_the_json_and_the_bilingual_page(app, monkeypatch):
-    offered: list[tuple[str, str, str]] = []
-    original = ButtonMixin.download_button
-
-    def spy(self, label, data, file_name=None, *args, **kwargs):
-        offered.append((label, data, file_name))
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", spy)
+def test_downloads_of_pasted_text_lead_with_the_english_text(app, offered):
     app.run()
     paste(app, "Guten Morgen. Wie geht es?")
-    names = {name: data for _, data, name in offered[-3:]}
-    assert set(names) == {"translation.en.txt", "translation.json", "translation.bilingual.html"}
-    english = names["translation.en.txt"]
-    assert json.loads(names["translation.json"])["target"] == english
-    page = names["translation.bilingual.html"]
+    files = last_downloads(offered, 5)
+    assert list(files) == [
+        "translation.en.txt",
+        "translation.bilingual.html",
+        "translation.tmx",
+        "translation.xlf",
+        "translation.json",
+    ]
+    english = files["translation.en.txt"].decode()
+    assert json.loads(files["translation.json"])["target"] == english
+    page = files["translation.bilingual.html"].decode()
     assert page.startswith("<!DOCTYPE html>") and "Guten Morgen." in page
+    assert b"Guten Morgen." in files["translation.tmx"] and b"<xliff" in files["translation.xlf"]
+    assert [label for label, _, _ in offered[-5:]] == [
+        "English .txt",
+        "Bilingual .html",
+        "TMX",
+        "XLIFF",
+        "JSON",
+    ]
 
 
-def test_downloads_are_named_after_an_uploaded_file(app, monkeypatch):
-    offered: list[str] = []
-    original = ButtonMixin.download_button
-
-    def spy(self, label, data, file_name=None, *args, **kwargs):
-        offered.append(file_name)
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", spy)
+def test_downloads_are_named_after_an_uploaded_file(app, offered):
     app.run()
-    app.file_uploader[0].set_value(("bericht.txt", b"Ein Satz.", "text/plain")).run()
-    assert offered[-3:] == ["bericht.en.txt", "bericht.json", "bericht.bilingual.html"]
+    upload(app, "bericht.txt", b"Ein Satz.")
+    assert [name for _, _, name in offered[-5:]] == [
+        "bericht.en.txt",
+        "bericht.bilingual.html",
+        "bericht.tmx",
+        "bericht.xlf",
+        "bericht.json",
+    ]
+
+
+def test_the_upload_takes_every_readable_kind_and_the_unreadable_ones_it_can_explain(app):
+    app.run()
+    uploader = app.file_uploader[0]
+    assert set(uploader.proto.type) == set(UPLOAD_EXTENSIONS)
+    assert {".txt", ".md", ".html", ".docx", ".srt", ".pdf"} <= set(uploader.proto.type)
+    assert all(kind in uploader.label for kind in READABLE_KINDS)
+    assert ".pdf" not in uploader.label
+
+
+# -- what is submitted and what can be downloaded (translator.reader.session) ----------------
+
+
+def test_an_uploaded_word_file_becomes_a_source_named_by_its_bytes(translator):
+    data = as_bytes(build())
+    submission = submitted_file("bericht.docx", data)
+    assert submission.source.format == "docx" and submission.source.name == "bericht.docx"
+    assert [u.of(submission.text) for u in submission.units][:2] == [
+        "Bericht über die Stadt",
+        "Der Dom ist sehr groß.",
+    ]
+    assert submission.origin[:2] == ("file", "bericht.docx")
+    assert submitted_file("bericht.docx", data).origin == submission.origin
+    assert submitted_file("b.docx", data).origin != submission.origin
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [*UNREADABLE, ("leer.srt", b"\n\n", "no text to translate")],
+    ids=["docx", "pdf", "binary", "empty"],
+)
+def test_an_unreadable_file_is_one_clear_input_error(name, data, message):
+    with pytest.raises(InputError, match=message):
+        submitted_file(name, data)
+
+
+def test_the_cache_key_tells_typed_text_from_the_same_text_in_files():
+    keys = {
+        cache_key(s, "model", 4, 3)
+        for s in (
+            submitted_text("Ein Satz."),
+            submitted_file("a.txt", b"Ein Satz."),
+            submitted_file("a.md", b"Ein Satz."),
+            submitted_file("a.md", b"\xef\xbb\xbfEin Satz."),  # a byte-order mark: same text
+        )
+    }
+    assert len(keys) == 4
+    assert cache_key(submitted_text("Ein Satz."), "model", 4, 3) == cache_key(
+        submitted_text("Ein Satz.", name="other.txt"), "model", 4, 3
+    ), "a name alone does not change typed text's translation"
+    assert cache_key(submitted_text("Ein Satz."), "model", 2, 1) != cache_key(
+        submitted_text("Ein Satz."), "model", 4, 3
+    )
+
+
+def test_the_downloads_of_a_word_file_are_its_english_word_file_then_the_rest(translator):
+    submission = submitted_file("bericht.docx", as_bytes(build()))
+    document = translator.translate_text(submission.text, paragraphs=submission.units, beam=1)
+    files = download_files(document, submission.source)
+    assert [(f.format, f.file_name) for f in files] == [
+        ("docx", "bericht.en.docx"),
+        ("bilingual-html", "bericht.bilingual.html"),
+        ("tmx", "bericht.tmx"),
+        ("xliff", "bericht.xlf"),
+        ("json", "bericht.json"),
+        ("txt", "bericht.en.txt"),
+    ]
+    assert files[0].label == "English .docx" and files[0].mime == DOCX
+    assert files[0].help == "The same Word document (.docx) with its text in English"
+    assert all(isinstance(f.data, bytes) and f.data for f in files)
+    english = docx.Document(io.BytesIO(files[0].data))
+    assert [p.style.name for p in english.paragraphs][:2] == ["Heading 1", "Normal"]
+    assert files[-1].data.decode() == document.target
+
+
+def test_the_downloads_of_typed_text_are_named_after_it(translator):
+    submission = submitted_text("Guten Morgen.")
+    document = translator.translate_text(submission.text, beam=1)
+    files = download_files(document, submission.source)
+    assert [f.file_name for f in files] == [
+        "translation.en.txt",
+        "translation.bilingual.html",
+        "translation.tmx",
+        "translation.xlf",
+        "translation.json",
+    ]
+
+
+def test_the_stream_keeps_a_files_units_as_its_paragraphs(translator):
+    submission = submitted_file("bericht.docx", as_bytes(build()))
+    *_, document = translate_stream(
+        translator, submission.text, beam=1, paragraphs=submission.units
+    )
+    spans = [p.source.of(document.source) for p in document.paragraphs]
+    assert spans == [u.of(submission.text).strip() for u in submission.units]
 
 
 # -- the page's translation driver (translator.reader.session) --------------------------------

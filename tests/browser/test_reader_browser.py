@@ -6,10 +6,13 @@ model. Screenshots go to ``$TRANSLATOR_SCREENSHOTS`` (default ``artifacts/screen
 
 from __future__ import annotations
 
+import io
 import json
 import statistics
 import time
+from pathlib import Path
 
+import docx
 import pytest
 
 from translator.reader.payload import build_payload
@@ -47,6 +50,28 @@ def translate_in_page(page, text: str, expect: str) -> None:
 
 def background(locator) -> str:
     return locator.evaluate("e => getComputedStyle(e).backgroundColor")
+
+
+def open_input(page) -> None:
+    """Open the "Your German text" expander (the text box, the upload and the button)."""
+    page.get_by_text("Your German text").click()
+    page.get_by_role("button", name="Translate").wait_for()
+
+
+def upload_file(page, path: Path) -> None:
+    """Choose ``path`` in the page's file upload, as a person picking it would."""
+    open_input(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+
+
+def download(page, label: str, folder: Path) -> Path:
+    """Press the download button ``label`` and keep the file it gives under its own name."""
+    with page.expect_download(timeout=60_000) as started:
+        page.get_by_role("button", name=label).click()
+    got = started.value
+    path = folder / got.suggested_filename
+    got.save_as(str(path))
+    return path
 
 
 def move_away(page) -> None:
@@ -319,6 +344,96 @@ def test_the_standalone_page_lights_aligned_words_offline_and_runs_no_text(
     context.close()
     assert dialogs == []
     assert requests == [path.as_uri()], "the file fetches nothing"
+
+
+# -- a Word file: upload, read, download, and its bilingual page ------------------------------
+
+HEADING = "Ein Bericht über den Hafen"
+BOLD = "Die alte Brücke ist sehr schön."
+CELL = "Der Hafen liegt am Ufer."
+
+
+def german_docx(path: Path) -> Path:
+    """A Word file with a heading, a paragraph whose second sentence is bold, and a table."""
+    d = docx.Document()
+    d.add_heading(HEADING, 1)
+    paragraph = d.add_paragraph("Die Stadt hat einen Fluss. ")
+    paragraph.add_run(BOLD).bold = True
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = CELL
+    table.cell(0, 1).text = "1.234"
+    d.save(str(path))
+    return path
+
+
+def test_a_word_file_goes_up_comes_back_as_english_word_and_as_a_bilingual_page(
+    page, browser, tmp_path, screenshots
+):
+    wait_for_reader(page)
+    upload_file(page, german_docx(tmp_path / "bericht.docx"))
+    page.wait_for_function(
+        "cell => [...document.querySelectorAll('.bi-de')].some(e => e.textContent === cell)",
+        arg=CELL,
+        timeout=PAGE_SECONDS * 1000,
+    )
+    page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0, "no error"
+    german = page.locator(".bi-de").evaluate_all("es => es.map(e => e.textContent)")
+    assert german == [HEADING, f"Die Stadt hat einen Fluss. {BOLD}", CELL], "a row per unit"
+    english = page.locator(".bi-en").evaluate_all("es => es.map(e => e.textContent)")
+    assert len(english) == 3 and all(e.strip() for e in english)
+    assert page.get_by_label("German text").input_value().startswith(HEADING)
+    page.get_by_role("button", name="English .docx").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "09-docx-upload-rows-and-downloads.png"))
+
+    path = download(page, "English .docx", tmp_path)
+    assert path.name == "bericht.en.docx"
+    word = docx.Document(io.BytesIO(path.read_bytes()))
+    heading, body = word.paragraphs[0], word.paragraphs[1]
+    assert heading.style.name == "Heading 1" and heading.text == english[0]
+    assert body.text == english[1] and body.text != f"Die Stadt hat einen Fluss. {BOLD}"
+    assert any(run.bold for run in body.runs), "the bold sentence's English stays bold"
+    assert len(word.tables) == 1 and len(word.tables[0].columns) == 2
+    assert word.tables[0].cell(0, 0).text == english[2] != CELL
+    assert word.tables[0].cell(0, 1).text == "1.234", "a cell of numbers stays as it is"
+
+    bilingual = download(page, "Bilingual .html", tmp_path)
+    assert bilingual.name == "bericht.bilingual.html"
+    context = browser.new_context(viewport={"width": 1200, "height": 600}, offline=True)
+    try:
+        opened = context.new_page()
+        requests: list[str] = []
+        opened.on("request", lambda r: requests.append(r.url))
+        opened.goto(bilingual.as_uri())
+        opened.wait_for_selector(".bi-root .bi-row")
+        rows = opened.locator(".bi-de").evaluate_all("es => es.map(e => e.textContent)")
+        assert rows == german
+        data = json.loads(opened.locator("#bi-data").text_content())
+        word_id, english_ids = linked_word(data["de_links"])
+        targets = [opened.locator(f'.bi-en .bi-w[data-w="{i}"]') for i in english_ids]
+        assert [background(t) for t in targets] == [CLEAR] * len(targets)
+        opened.locator(f'.bi-de .bi-w[data-w="{word_id}"]').hover()
+        assert all(background(t) != CLEAR for t in targets), "its English words light up"
+        opened.screenshot(path=str(screenshots / "10-docx-bilingual-file-hover.png"))
+        assert requests == [bilingual.as_uri()], "the downloaded page fetches nothing"
+    finally:
+        context.close()
+
+
+def test_an_unreadable_upload_says_why_and_keeps_the_translation(page, tmp_path, screenshots):
+    wait_for_reader(page)
+    before = page.locator(".bi-de").evaluate_all("es => es.map(e => e.textContent)")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    upload_file(page, scan)
+    error = page.locator("[data-testid='stAlertContentError']")
+    error.wait_for(timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
+    assert error.count() == 1
+    assert "scan.pdf" in error.text_content() and "convert it to .docx" in error.text_content()
+    assert page.locator(".bi-de").evaluate_all("es => es.map(e => e.textContent)") == before
+    error.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "11-unreadable-upload.png"))
 
 
 # -- hover cost on a long document (recorded, never asserted) ---------------------------------

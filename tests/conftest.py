@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6c55d004d8009f3d.txt"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Converted CTranslate2 models go to a temporary cache, never the user's ~/.cache.
+
+    ``auto`` means torch in the tests (``$TRANSLATOR_BACKEND``), also for the page's server.
+    """
+    directory = tmp_path_factory.mktemp("ct2-cache")
+    saved = {name: os.environ.get(name) for name in ("TRANSLATOR_CT2_CACHE", "TRANSLATOR_BACKEND")}
+    os.environ["TRANSLATOR_CT2_CACHE"] = str(directory)
+    # The reference engine for the shared tests; the CTranslate2 tests name their engine.
+    os.environ["TRANSLATOR_BACKEND"] = "torch"
+    yield directory
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +54,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory, seed_text: str) -> Path:
 def translator(model_dir: Path):
     from translator import Translator
 
-    return Translator(model=str(model_dir))
+    return Translator(model=str(model_dir), backend="torch")
 
 
 class RecordingBackend:

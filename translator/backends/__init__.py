@@ -1,12 +1,28 @@
-"""Engines behind one protocol. The only package that imports torch or transformers."""
+"""Engines behind one protocol. The only package that imports torch, transformers or ctranslate2."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Sequence
 
 from .base import Backend, Hypothesis
 
-BACKENDS = ("torch",)
+BACKENDS = ("torch", "ctranslate2")
+
+
+def ctranslate2_available() -> bool:
+    """Whether CTranslate2 is installed (without importing it)."""
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def parse_backend(spec: str) -> tuple[str, str | None, bool]:
+    """``"ctranslate2[:PRECISION][+vmap]"``, ``"torch"`` or ``"auto"`` → (name, precision, vmap)."""
+    name, vmap = spec, False
+    if name.endswith("+vmap"):
+        name, vmap = name.removesuffix("+vmap"), True
+    name, _, precision = name.partition(":")
+    return name, precision or None, vmap
 
 
 def load_backend(
@@ -19,16 +35,48 @@ def load_backend(
 ) -> Backend:
     """Load ``model`` (hub id or local directory) into the requested engine.
 
-    The alignment layer and heads are fixed at load time: an engine may only be able to return
-    that one layer's attention (CTranslate2 sets it on the converted model).
+    ``backend``: ``auto`` (``$TRANSLATOR_BACKEND`` when set, else CTranslate2 when it is installed and the device is the CPU, else
+    torch), ``torch``, or ``ctranslate2`` — optionally ``ctranslate2:PRECISION`` (``int8``, the
+    CPU default; ``float16``, the CUDA default; ``float32``, …) and ``+vmap`` (the vocabulary
+    shortlist stored by ``translator convert MODEL --vmap``).
+
+    The alignment layer and heads are fixed at load time: CTranslate2 sets them on the converted
+    model, and can only average the first N heads of one layer.
     """
     from ..errors import InputError
 
-    if backend not in ("auto", *BACKENDS):
-        raise InputError(f"unknown backend {backend!r}; choose one of: auto, {', '.join(BACKENDS)}")
+    if backend == "auto":
+        backend = os.environ.get("TRANSLATOR_BACKEND", "").strip() or "auto"
+    name, precision, vmap = parse_backend(backend)
+    if name not in ("auto", *BACKENDS) or ((precision or vmap) and name != "ctranslate2"):
+        raise InputError(
+            f"unknown backend {backend!r}; choose one of: auto, {', '.join(BACKENDS)} "
+            "(ctranslate2 also as ctranslate2:PRECISION and ctranslate2+vmap)"
+        )
+    if name == "auto":
+        name = "ctranslate2" if ctranslate2_available() and _is_cpu(device) else "torch"
+    elif name == "ctranslate2" and not ctranslate2_available():
+        raise InputError(
+            "the ctranslate2 backend needs CTranslate2, part of the default install: "
+            "pip install ctranslate2"
+        )
     from .hub import resolve_model
 
-    resolved = resolve_model(model)  # before importing torch: a wrong path fails at once
+    resolved = resolve_model(model)  # before importing an engine: a wrong path fails at once
+    if name == "ctranslate2":
+        from .ctranslate2_backend import CTranslate2Backend
+
+        try:
+            return CTranslate2Backend.load(
+                resolved,
+                device=device,
+                precision=precision,
+                alignment_layer=alignment_layer,
+                alignment_heads=alignment_heads,
+                vmap=vmap,
+            )
+        except ValueError as error:
+            raise InputError(str(error)) from error
     from .marian_torch import TorchBackend
 
     return TorchBackend.load(
@@ -36,4 +84,15 @@ def load_backend(
     )
 
 
-__all__ = ["BACKENDS", "Backend", "Hypothesis", "load_backend"]
+def _is_cpu(device: str) -> bool:
+    """Whether ``device`` means the CPU; ``auto`` does when no CUDA device is visible."""
+    if device == "cpu":
+        return True
+    if device != "auto":
+        return False
+    import ctranslate2
+
+    return ctranslate2.get_cuda_device_count() == 0
+
+
+__all__ = ["BACKENDS", "Backend", "Hypothesis", "ctranslate2_available", "load_backend"]

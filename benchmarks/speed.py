@@ -1,0 +1,351 @@
+"""Speed of every engine the project offers, against transformers ``generate`` one sentence at once.
+
+Runs on a random-weight model of the exact opus-mt-de-en shape (``opus_shape.py``: same cost per
+token as the real model, no quality). Random weights never end a sentence sensibly, so ``</s>`` is
+suppressed and every output is exactly ``bound(n)`` tokens for a source of ``n`` pieces, in every
+engine — checked, sentence by sentence, before anything is reported. ``bound(n)`` is 1.1 × n
+rounded up to a multiple of 8: sentences of similar length share a bound, as in real text they
+share a natural ending before the engine's limit (CTranslate2's beam search can bound a batch only
+as a whole, so sentences with different bounds that all run into them are decoded in groups; see
+``--exact-bounds``).
+
+Every configuration runs in its own process (peak RSS is that process's), configurations are
+interleaved round by round, and each figure is the median over rounds; ratios are to the baseline
+of the same run.
+
+    python benchmarks/speed.py [--rounds 3] [--sentences 200] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from opus_shape import build_opus_shaped, german_sentences  # noqa: E402
+
+SEED = HERE.parent / "seeds" / "000_6c55d004d8009f3d.txt"
+EXACT = os.environ.get("SPEED_EXACT_BOUNDS") == "1"
+
+# name: (how, backend, beam, details)
+CONFIGS: dict[str, tuple[str, str, int, bool]] = {
+    "baseline": ("generate", "torch", 4, False),
+    "default": ("translator", "auto", 0, True),  # = ctranslate2 int8, beam 4
+    "fast (--fast)": ("translator", "auto", 1, True),  # = ctranslate2 int8, greedy
+    "torch beam 4": ("translator", "torch", 4, True),
+    "torch greedy": ("translator", "torch", 1, True),
+    "ct2 float32 beam 4": ("translator", "ctranslate2:float32", 4, True),
+    "ct2 int8+vmap beam 4": ("translator", "ctranslate2:int8+vmap", 4, True),
+    "ct2 int8+vmap greedy": ("translator", "ctranslate2:int8+vmap", 1, True),
+    "ct2 int8 beam 4, no details": ("translator", "ctranslate2:int8", 4, False),
+    "ct2 int8 greedy, no details": ("translator", "ctranslate2:int8", 1, False),
+}
+
+
+def bound(pieces: int) -> int:
+    """Output tokens for a source of ``pieces`` pieces: about 1.1 × (see the module docstring)."""
+    if EXACT:
+        return math.ceil(1.1 * pieces)
+    return 8 * math.ceil(1.1 * pieces / 8)
+
+
+def document(sentences: int) -> str:
+    chosen = german_sentences(sentences)
+    return "\n\n".join(" ".join(chosen[i : i + 5]) for i in range(0, len(chosen), 5))
+
+
+# -- one configuration, in its own process -----------------------------------------------------
+
+
+def suppress_end_of_sentence(torch_engine: bool) -> None:
+    """Engines never end before the bound (benchmark only: random weights). Imports only the
+    engine in use, so that peak RSS is the engine's own."""
+    if torch_engine:
+        from translator.backends import marian_torch
+
+        original = marian_torch._PerRowLengthLimit.__call__
+
+        def call(self, input_ids, scores):
+            scores[:, self.eos_id] = float("-inf")
+            return original(self, input_ids, scores)
+
+        marian_torch._PerRowLengthLimit.__call__ = call
+        return
+    try:
+        from translator.backends import ctranslate2_backend as ct2
+    except ImportError:
+        return
+    options = ct2.CTranslate2Backend._options
+
+    def suppressed(self, **kwargs):
+        return {**options(self, **kwargs), "suppress_sequences": [[self._eos]]}
+
+    ct2.CTranslate2Backend._options = suppressed
+
+
+class Counting:
+    """Wraps a backend: output length per source (ids), to verify the forced lengths."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.lengths: dict[tuple[int, ...], int] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def generate(self, batch, **options):
+        hypotheses = self.inner.generate(batch, **options)
+        for ids, hypothesis in zip(batch, hypotheses, strict=True):
+            self.lengths[tuple(ids)] = len(hypothesis.ids)
+        return hypotheses
+
+
+def run_one(name: str, model: str, texts: dict[str, str]) -> dict:
+    how, backend, beam, details = CONFIGS[name]
+    suppress_end_of_sentence(torch_engine=backend == "torch")
+    from translator.segment import segment
+
+    result: dict = {"name": name}
+    start = time.perf_counter()
+    if how == "generate":
+        engine = Baseline(model)
+    else:
+        from translator import Translator
+
+        class Bounded(Translator):
+            def output_limit(self, source_pieces: int) -> int:
+                return bound(source_pieces)
+
+        engine = Bounded(model=model, backend=backend, details=details)
+        engine.backend = Counting(engine.backend)
+        if beam:
+            engine.beam = beam
+    result["load_s"] = time.perf_counter() - start
+    result["engine"] = engine.signature().split("|")[1] if how != "generate" else "generate"
+    engine.translate_text("Guten Morgen. Wie geht es Ihnen heute?")  # warm up
+    for label, text in texts.items():
+        sentences = [s.of(text) for _, spans in segment(text) for s in spans]
+        codec = engine.backend.codec
+        expected = [bound(codec.count(s)) for s in sentences]
+        if how != "generate":
+            engine.backend.lengths.clear()
+            if label == "document":  # time to the first streamed paragraphs, model warm
+                first = time.perf_counter()
+                next(iter(engine.stream(text)))
+                result["first_s"] = time.perf_counter() - first
+                engine.backend.lengths.clear()
+        began = time.perf_counter()
+        produced = engine.translate_text(text)
+        wall = time.perf_counter() - began
+        if how == "generate":
+            lengths = produced
+        else:
+            lengths = [engine.backend.lengths[tuple(codec.encode(s).ids)] for s in sentences]
+        if lengths != expected:
+            bad = sum(a != b for a, b in zip(lengths, expected, strict=True))
+            raise SystemExit(f"{name}: {bad} of {len(expected)} output lengths are not forced")
+        result[label] = {"wall_s": wall, "tokens": sum(lengths), "sentences": len(sentences)}
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM). Not ``ru_maxrss``: Linux carries that
+    over from the parent through fork and exec, so every child would report the driver's peak."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Baseline:
+    """What a user starts from: transformers ``generate`` called once per sentence, beam 4."""
+
+    def __init__(self, model: str) -> None:
+        import torch
+        from transformers import LogitsProcessor, LogitsProcessorList, MarianMTModel
+
+        from translator.backends.ctranslate2_backend import load_codec
+
+        torch.set_num_threads(len(os.sched_getaffinity(0)))
+        self.torch = torch
+        self.model = MarianMTModel.from_pretrained(model).eval()
+        self.backend = self  # the same `backend.codec` as the engines
+        self.codec = load_codec(Path(model))
+        eos = self.codec.eos_id
+
+        class ExactLength(LogitsProcessor):
+            def __init__(self, length: int) -> None:
+                self.length = length
+
+            def __call__(self, input_ids, scores):
+                if input_ids.shape[1] - 1 >= self.length:
+                    scores[:] = float("-inf")
+                    scores[:, eos] = 0.0
+                else:
+                    scores[:, eos] = float("-inf")
+                return scores
+
+        self.processor = lambda n: LogitsProcessorList([ExactLength(n)])
+
+    def signature(self) -> str:
+        return "generate"
+
+    def translate_text(self, text: str) -> list[int]:
+        from translator.segment import segment
+
+        lengths = []
+        for _, spans in segment(text):
+            for span in spans:
+                ids = self.codec.encode(span.of(text)).ids
+                n = bound(len(ids) - 1)
+                with self.torch.inference_mode():
+                    out = self.model.generate(
+                        input_ids=self.torch.tensor([ids]),
+                        num_beams=4,
+                        max_new_tokens=n + 1,
+                        forced_eos_token_id=None,
+                        logits_processor=self.processor(n),
+                    )
+                lengths.append(int((out[0, 1:] != self.codec.eos_id).sum()))
+        return lengths
+
+
+# -- the driver ---------------------------------------------------------------------------------
+
+
+def prepare(model: Path, texts: dict[str, str], vmap_corpus: list[str]) -> dict:
+    """Convert every precision and build the vocabulary map before anything is timed."""
+    from translator.backends import load_backend
+    from translator.backends.convert import VMAP_FILE
+
+    notes = {}
+    for precision in ("int8", "float32"):
+        backend = load_backend(str(model), device="cpu", backend=f"ctranslate2:{precision}")
+        if precision != "int8":  # converted ahead; the map is only timed with int8
+            continue
+        if not (backend.model_dir / VMAP_FILE).is_file():
+            from translator.backends.vmap import build_vmap
+
+            began = time.perf_counter()
+            build_vmap(backend, vmap_corpus)
+            notes[f"vmap_build_s_{precision}"] = time.perf_counter() - began
+        lines = (backend.model_dir / VMAP_FILE).read_text("utf-8").splitlines()
+        notes[f"vmap_entries_{precision}"] = len(lines)
+    return notes
+
+
+def vmap_agreement(model: Path, text: str) -> dict:
+    """How often the shortlist changes a sentence, on text it was not built from (no forcing)."""
+    from translator import Translator
+
+    full = Translator(model=str(model), backend="ctranslate2:int8", details=False)
+    short = Translator(model=str(model), backend="ctranslate2:int8+vmap", details=False)
+    result = {}
+    for beam in (4, 1):
+        a = [en for _, en in full.translate_text(text, beam=beam).pairs()]
+        b = [en for _, en in short.translate_text(text, beam=beam).pairs()]
+        result[f"beam {beam}"] = (sum(x != y for x, y in zip(a, b, strict=True)), len(a))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sentences", type=int, default=200)
+    parser.add_argument("--only", nargs="*", help="configurations to run (default: all)")
+    parser.add_argument("--exact-bounds", action="store_true", help="bound = ceil(1.1 × n)")
+    parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.exact_bounds:
+        os.environ["SPEED_EXACT_BOUNDS"] = "1"
+    texts = {"seed": SEED.read_text("utf-8"), "document": document(args.sentences)}
+    if args.one:
+        print(json.dumps(run_one(args.one, args.model, texts)))
+        return
+
+    model = build_opus_shaped()
+    pool = german_sentences(args.sentences + 800)
+    notes = prepare(model, texts, pool[args.sentences :])  # the map never sees the document
+    names = args.only or list(CONFIGS)
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    loads = []
+    for round_ in range(args.rounds):
+        for name in names:
+            loads.append(os.getloadavg()[0])
+            command = [sys.executable, __file__, "--one", name, "--model", str(model)]
+            command += ["--sentences", str(args.sentences)]
+            done = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+            if done.returncode != 0:
+                raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"round {round_ + 1}: {json.dumps(runs[name][-1])}", file=sys.stderr, flush=True)
+    notes["load_average"] = (min(loads), statistics.median(loads), max(loads))
+    notes["vmap_changed"] = vmap_agreement(model, texts["document"])
+    if args.json:
+        Path(args.json).write_text(json.dumps({"runs": runs, "notes": notes}, indent=1))
+    print(table(runs, notes, args))
+
+
+def table(runs: dict[str, list[dict]], notes: dict, args) -> str:
+    def med(name: str, pick) -> float:
+        return statistics.median(pick(r) for r in runs[name])
+
+    def tps(name: str, label: str) -> float:
+        return med(name, lambda r: r[label]["tokens"] / r[label]["wall_s"])
+
+    base = (
+        {label: tps("baseline", label) for label in ("document", "seed")}
+        if "baseline" in runs
+        else None
+    )
+    rows = [
+        "| configuration | engine | doc tokens/s | × baseline | doc sentences/s | doc wall s "
+        "| seed tokens/s | × baseline | load s | peak RSS MB | first paragraphs s |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in runs:
+        doc, seed = tps(name, "document"), tps(name, "seed")
+        ratio = f"{doc / base['document']:.1f}" if base else "–"
+        seed_ratio = f"{seed / base['seed']:.1f}" if base else "–"
+        first = med(name, lambda r: r.get("first_s", float("nan")))
+        rows.append(
+            f"| {name} | {runs[name][0]['engine']} | {doc:.0f} | {ratio} "
+            f"| {med(name, lambda r: r['document']['sentences'] / r['document']['wall_s']):.2f} "
+            f"| {med(name, lambda r: r['document']['wall_s']):.1f} | {seed:.0f} | {seed_ratio} "
+            f"| {med(name, lambda r: r['load_s']):.2f} "
+            f"| {med(name, lambda r: r['peak_rss_mb']):.0f} "
+            f"| {'–' if math.isnan(first) else f'{first:.2f}'} |"
+        )
+    any_run = next(iter(runs.values()))[0]
+    lines = [
+        f"{args.rounds} rounds, medians; document: {any_run['document']['sentences']} sentences, "
+        f"{any_run['document']['tokens']} output tokens; seed article: "
+        f"{any_run['seed']['sentences']} sentences, {any_run['seed']['tokens']} output tokens; "
+        f"bounds {'ceil(1.1 n)' if EXACT else '1.1 n rounded up to a multiple of 8'}; "
+        f"load average (1 min) min/median/max "
+        + "/".join(f"{x:.1f}" for x in notes["load_average"]),
+        "",
+        *rows,
+        "",
+        f"vocabulary map: {notes}",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

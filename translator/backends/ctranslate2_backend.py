@@ -1,0 +1,385 @@
+"""MarianMT through CTranslate2: the fast engine (int8 on CPU, float16 on CUDA).
+
+It fills the same Hypothesis as the torch engine:
+
+- **Per-row length limits, exactly.** CTranslate2 knows one ``max_decoding_length`` per call.
+  Greedy search doesn't depend on it (a row's tokens are the same however far the batch runs), so
+  each row is cut to its own limit. Beam search does: a row is only kept from a shared run if it
+  finished before its own last step, which is checked from all its finished hypotheses (asked for
+  with ``num_hypotheses = beam``; with length penalty 1 the search stops once ``beam`` hypotheses
+  have finished, so the longest of them gives the step it stopped at). Other rows are decoded
+  again, grouped by equal limit. When most rows need that (a model that never ends a sentence
+  early), batches are grouped by limit from the start. Either way a row's output is what it would
+  be alone.
+- **Attention** from the search itself (``return_attention``): the alignment layer's heads, one
+  row per produced token, and the ``</s>`` row (``return_end_token``, or the step after the
+  limit). In CTranslate2 4.8.5 on CPU, row 0 of a *batched beam search* is another sentence's row
+  0 (a gather after the unexpanded first step) — not merely unmasked, so renormalising does not
+  repair it; it is replaced by one greedy step, which depends on the source only. The decoder's
+  one-call prefix mode (``return_alternatives`` with a prefix) is not used: for Marian its
+  attention differs from step-by-step decoding by ~1e-3.
+- **Token log-probabilities** from ``score_batch`` (one teacher-forced pass, raw log-softmax,
+  ``<pad>`` not in the converted vocabulary).
+- **n-best** from ``num_hypotheses``.
+
+Layer and heads of the alignment attention are fixed in the converted model (see ``convert.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import sentencepiece as spm
+
+from ..errors import InputError, ModelLoadError
+from ..spans import PieceCodec
+from .base import Hypothesis
+from .convert import VMAP_FILE, alignment_setting, ensure_converted
+from .hub import ResolvedModel
+
+SCORE_TOKENS = 128  # tokens per teacher-forced scoring call: bounds its memory
+BEAM_BATCH = 16  # sentences CTranslate2 searches at once (it splits larger calls, sorted)
+REGROUP_ABOVE = 0.3  # share of rows re-decoded above which batches are grouped by limit up front
+
+
+def usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_precision(device: str) -> str:
+    return "float16" if device == "cuda" else "int8"
+
+
+def load_codec(path: Path) -> PieceCodec:
+    vocab = json.loads((path / "vocab.json").read_text("utf-8"))
+    return PieceCodec(
+        spm.SentencePieceProcessor(model_file=str(path / "source.spm")),
+        spm.SentencePieceProcessor(model_file=str(path / "target.spm")),
+        vocab,
+        eos_id=vocab["</s>"],
+        unk_id=vocab["<unk>"],
+        pad_id=vocab["<pad>"],
+    )
+
+
+def _split_device(device: str) -> tuple[str, int]:
+    import ctranslate2
+
+    if device == "auto":
+        return ("cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"), 0
+    kind, _, index = device.partition(":")
+    if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+        raise ValueError(f"unknown device {device!r}")
+    if kind == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+        raise ValueError("device 'cuda' was asked for, but CTranslate2 sees no CUDA device")
+    return kind, int(index or 0)
+
+
+class CTranslate2Backend:
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        translator,
+        codec: PieceCodec,
+        resolved: ResolvedModel,
+        *,
+        model_dir: Path,
+        device: str,
+        precision: str,
+        default_beam: int,
+        max_source_positions: int,
+        decoder_layers: int,
+        vmap: bool = False,
+    ) -> None:
+        self.translator = translator
+        self.codec = codec
+        self.model_id = resolved.model_id
+        self.revision = resolved.revision
+        self.model_dir = model_dir
+        self.device = device
+        self.precision = precision
+        self.default_beam = default_beam
+        self.max_source_positions = max_source_positions
+        self.decoder_layers = decoder_layers
+        self.vmap = vmap
+        if vmap:
+            self.name = "ctranslate2+vmap"  # outputs differ from the full vocabulary's
+        self._eos = codec.pieces[codec.eos_id]
+        self._redo_rate = 0.0  # running share of beam rows decoded twice
+
+    @classmethod
+    def load(
+        cls,
+        resolved: ResolvedModel,
+        *,
+        device: str = "auto",
+        precision: str | None = None,
+        alignment_layer: int = -1,
+        alignment_heads: Sequence[int] = (0,),
+        vmap: bool = False,
+        cache: Path | None = None,
+    ) -> CTranslate2Backend:
+        import ctranslate2
+
+        kind, index = _split_device(device)
+        precision = precision or default_precision(kind)
+        supported = ctranslate2.get_supported_compute_types(kind, index)
+        if precision not in supported:
+            raise InputError(
+                f"precision {precision!r} is not supported on {kind} here; "
+                f"choose one of: {', '.join(sorted(supported))}"
+            )
+        try:
+            config = json.loads((resolved.path / "config.json").read_text("utf-8"))
+            generation = _generation_config(resolved.path, config)
+            layers = int(config["decoder_layers"])
+            heads = int(config["decoder_attention_heads"])
+            codec = load_codec(resolved.path)
+        except (OSError, KeyError, ValueError) as error:
+            reason = f"its files in {resolved.path} are broken or incompatible ({error})"
+            raise ModelLoadError(resolved.model_id, reason) from error
+        layer, head_count = alignment_setting(alignment_layer, alignment_heads, layers, heads)
+        try:
+            model_dir = ensure_converted(
+                resolved, precision=precision, layer=layer, head_count=head_count, cache=cache
+            )
+        except Exception as error:  # transformers, torch and safetensors errors vary
+            reason = (
+                f"its files in {resolved.path} are broken or incompatible: they could not be "
+                f"converted for CTranslate2 ({error})"
+            )
+            raise ModelLoadError(resolved.model_id, reason) from error
+        if vmap and not (model_dir / VMAP_FILE).is_file():
+            raise InputError(
+                f"the converted model in {model_dir} has no vocabulary map; build one with "
+                f"`translator convert {resolved.model_id} --vmap`"
+            )
+        threads = usable_cores() if kind == "cpu" else 1
+        translator = ctranslate2.Translator(
+            str(model_dir),
+            device=kind,
+            device_index=index,
+            compute_type=precision,
+            inter_threads=1,
+            intra_threads=threads,
+        )
+        return cls(
+            translator,
+            codec,
+            resolved,
+            model_dir=model_dir,
+            device=kind if kind == "cpu" else f"{kind}:{index}",
+            precision=precision,
+            default_beam=int(generation.get("num_beams") or 1),
+            max_source_positions=int(config.get("max_position_embeddings", 512)),
+            decoder_layers=layers,
+            vmap=vmap,
+        )
+
+    # -- the protocol -------------------------------------------------------------------------
+
+    def generate(
+        self,
+        batch: Sequence[Sequence[int]],
+        *,
+        beam: int,
+        max_new_tokens: Sequence[int],
+        alternatives: int = 0,
+        details: bool = True,
+    ) -> list[Hypothesis]:
+        if not batch:
+            return []
+        sources = [self._tokens(ids) for ids in batch]
+        limits = [max(1, int(n)) for n in max_new_tokens]
+        if len(limits) != len(sources):
+            raise ValueError("one max_new_tokens per source is needed")
+        if beam == 1:
+            results = self._greedy(sources, limits, details)
+        else:
+            results = self._beam(sources, limits, beam, details)
+        hypotheses = []
+        for result, limit in zip(results, limits, strict=True):
+            nbest = [self._cut(tokens, limit) for tokens in result.hypotheses]
+            hypothesis = Hypothesis(ids=nbest[0], alternatives=nbest[1 : 1 + max(0, alternatives)])
+            if details:
+                rows = np.asarray(result.attention[0], dtype=np.float32)[: len(nbest[0]) + 1]
+                hypothesis.attention = rows
+            hypotheses.append(hypothesis)
+        if details:
+            if beam > 1 and len(sources) > 1:
+                self._repair_first_rows(sources, hypotheses)
+            self._add_logprobs(sources, hypotheses)
+            for hypothesis, source in zip(hypotheses, sources, strict=True):
+                hypothesis.attention = _normalised(hypothesis.attention, len(source))
+        return hypotheses
+
+    def force(
+        self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
+    ) -> list[Hypothesis]:
+        if not sources:
+            return []
+        source_tokens = [self._tokens(ids) for ids in sources]
+        targets = [list(t) for t in targets]
+        # The target as a hard prefix, decoded step by step (the decoder's one-call prefix
+        # mode, ``return_alternatives``, gives slightly different attention for Marian).
+        results = self.translator.translate_batch(
+            source_tokens,
+            [self._tokens(ids) for ids in targets],
+            **self._options(
+                beam_size=1,
+                max_decoding_length=max(len(t) for t in targets) + 1,
+                return_attention=True,
+            ),
+        )
+        hypotheses = [
+            Hypothesis(ids=ids, attention=np.asarray(r.attention[0], np.float32)[: len(ids) + 1])
+            for ids, r in zip(targets, results, strict=True)
+        ]
+        self._add_logprobs(source_tokens, hypotheses)
+        for hypothesis, source in zip(hypotheses, source_tokens, strict=True):
+            hypothesis.attention = _normalised(hypothesis.attention, len(source))
+        return hypotheses
+
+    def all_attention(
+        self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
+    ) -> list[np.ndarray]:
+        raise NotImplementedError(
+            "CTranslate2 returns only the alignment layer's attention, averaged over its first "
+            "heads (fixed at conversion); calibrating layers and heads needs backend='torch'"
+        )
+
+    # -- decoding -------------------------------------------------------------------------------
+    #
+    # A row limited to L tokens decodes with max_decoding_length = L + 1 and is cut to L tokens:
+    # what the torch engine does by forcing </s> after L tokens, and the step that reads the
+    # L-th token (the </s> row of the attention) is then part of the search.
+
+    def _options(self, **options) -> dict:
+        return {
+            "max_input_length": 0,
+            "return_end_token": True,
+            "use_vmap": self.vmap,
+            **options,
+        }
+
+    def _greedy(self, sources: list[list[str]], limits: list[int], details: bool) -> list:
+        # Greedy search doesn't depend on how far the batch runs: each row is cut afterwards.
+        return self.translator.translate_batch(
+            sources,
+            **self._options(
+                beam_size=1, max_decoding_length=max(limits) + 1, return_attention=details
+            ),
+        )
+
+    def _beam(self, sources: list[list[str]], limits: list[int], beam: int, details: bool) -> list:
+        results: list = [None] * len(sources)
+        if self._redo_rate > REGROUP_ABOVE and len(set(limits)) > 1:
+            pending = list(range(len(sources)))
+        else:
+            pending = []
+            top = max(limits)
+            for row, (result, limit) in enumerate(
+                zip(self._beam_call(sources, beam, top, details), limits, strict=True)
+            ):
+                # The search stops once `beam` hypotheses have finished (length_penalty 1: no
+                # early exit); all of them are returned, so the longest tells the step it
+                # stopped at. Alone, this row would run to step `limit` at most.
+                longest = max(len(tokens) for tokens in result.hypotheses)
+                if limit == top or longest <= limit:
+                    results[row] = result
+                else:
+                    pending.append(row)
+            self._redo_rate = 0.5 * self._redo_rate + 0.5 * len(pending) / len(sources)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for row in pending:
+            groups[limits[row]].append(row)
+        for limit, rows in groups.items():
+            again = self._beam_call([sources[r] for r in rows], beam, limit, details)
+            for row, result in zip(rows, again, strict=True):
+                results[row] = result
+        return results
+
+    def _beam_call(self, sources: list[list[str]], beam: int, limit: int, details: bool):
+        return self.translator.translate_batch(
+            sources,
+            **self._options(
+                beam_size=beam,
+                num_hypotheses=beam,
+                max_decoding_length=limit + 1,
+                return_attention=details,
+                max_batch_size=BEAM_BATCH,  # sentences per search: bounds its memory
+            ),
+        )
+
+    def _cut(self, tokens: list[str], limit: int) -> list[int]:
+        tokens = tokens[: limit + 1]
+        if self._eos in tokens:
+            tokens = tokens[: tokens.index(self._eos)]
+        return self._ids(tokens[:limit])
+
+    # -- details --------------------------------------------------------------------------------
+
+    def _repair_first_rows(self, sources: list[list[str]], hypotheses: list[Hypothesis]) -> None:
+        """Row 0 of a batched beam search's attention belongs to another sentence (4.8.5, CPU).
+
+        Row 0 reads the start token, so it depends on the source only: one greedy step gives it.
+        """
+        first = self.translator.translate_batch(
+            sources, **self._options(beam_size=1, max_decoding_length=1, return_attention=True)
+        )
+        for hypothesis, result in zip(hypotheses, first, strict=True):
+            hypothesis.attention[0] = np.asarray(result.attention[0][0], dtype=np.float32)
+
+    def _add_logprobs(self, sources: list[list[str]], hypotheses: list[Hypothesis]) -> None:
+        """Raw log-probabilities of each token and of </s>: one teacher-forced pass."""
+        scored = self.translator.score_batch(
+            sources,
+            [self._tokens(h.ids) for h in hypotheses],
+            max_input_length=0,
+            # the pass holds a few [tokens, vocabulary] float arrays: ~100 MB for 128 tokens
+            max_batch_size=SCORE_TOKENS,
+            batch_type="tokens",
+        )
+        for hypothesis, score in zip(hypotheses, scored, strict=True):
+            logprobs = list(score.log_probs)
+            if len(logprobs) != len(hypothesis.ids) + 1:
+                raise RuntimeError(
+                    f"expected {len(hypothesis.ids) + 1} log-probabilities, got {len(logprobs)}"
+                )
+            hypothesis.logprobs = logprobs
+            if hypothesis.attention is not None and len(hypothesis.attention) != len(logprobs):
+                raise RuntimeError(
+                    f"expected {len(logprobs)} attention rows, got {len(hypothesis.attention)}"
+                )
+
+    # -- ids and tokens -----------------------------------------------------------------------
+
+    def _tokens(self, ids: Sequence[int]) -> list[str]:
+        pieces = self.codec.pieces
+        return [pieces[i] for i in ids]
+
+    def _ids(self, tokens: Sequence[str]) -> list[int]:
+        vocab, unk = self.codec.vocab, self.codec.unk_id
+        return [vocab.get(token, unk) for token in tokens]
+
+
+def _normalised(matrix: np.ndarray, width: int) -> np.ndarray:
+    """Columns for the source ids only, each row summing to 1."""
+    matrix = np.ascontiguousarray(matrix[:, :width], dtype=np.float32)
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+
+
+def _generation_config(path: Path, config: dict) -> dict:
+    file = path / "generation_config.json"
+    if file.is_file():
+        return json.loads(file.read_text("utf-8"))
+    return {"num_beams": config.get("num_beams", 1)}

@@ -35,10 +35,11 @@ def load_backend(
 ) -> Backend:
     """Load ``model`` (hub id or local directory) into the requested engine.
 
-    ``backend``: ``auto`` (``$TRANSLATOR_BACKEND`` when set, else CTranslate2 when it is installed and the device is the CPU, else
-    torch), ``torch``, or ``ctranslate2`` — optionally ``ctranslate2:PRECISION`` (``int8``, the
-    CPU default; ``float16``, the CUDA default; ``float32``, …) and ``+vmap`` (the vocabulary
-    shortlist stored by ``translator convert MODEL --vmap``).
+    ``backend``: ``auto`` (``$TRANSLATOR_BACKEND`` when set, else CTranslate2 when it is
+    installed and the device is the CPU, else torch), ``torch``, or ``ctranslate2`` —
+    optionally ``ctranslate2:PRECISION`` (``int8``, the CPU default; ``float16``, the CUDA
+    default; ``float32``, …) and ``+vmap`` (the vocabulary shortlist stored by
+    ``translator convert MODEL --vmap``).
 
     The alignment layer and heads are fixed at load time: CTranslate2 sets them on the converted
     model, and can only average the first N heads of one layer.

@@ -66,12 +66,21 @@ def sidebar_settings() -> Settings:
             step=1,
             help="Wider beams search more translations (slower); they also give the alternatives.",
         )
+        fast = st.toggle(
+            "Fast mode (greedy)",
+            value=False,
+            key="fast",
+            help="Beam 1: several times faster, for long documents, but no alternatives. "
+            "Recorded in the result's signature as beam:1.",
+        )
         shade = st.toggle(
             "Shade low-confidence words",
             value=False,
+            key="shade",
             help="Underline the English words the model was least sure of.",
         )
-    return Settings(model=resolve_model_name(model.strip() or None), beam=int(beam), shade=shade)
+    chosen_beam = 1 if fast else int(beam)
+    return Settings(model=resolve_model_name(model.strip() or None), beam=chosen_beam, shade=shade)
 
 
 def _load_upload() -> None:

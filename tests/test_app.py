@@ -299,9 +299,18 @@ def test_a_new_beam_size_translates_again_with_it(app, calls):
 def test_the_shading_switch_shades_without_translating_again(app, calls):
     app.run()
     assert payload(app)["shade"] is False
-    app.sidebar.toggle[0].set_value(True).run()
+    app.toggle(key="shade").set_value(True).run()
     assert payload(app)["shade"] is True
     assert len(calls) == 1
+
+
+def test_fast_mode_translates_again_greedily_and_records_it(app, calls):
+    app.run()
+    app.toggle(key="fast").set_value(True).run()
+    assert not app.exception
+    assert len(calls) == 2
+    assert calls[1][2]["beam"] == 1 and "alternatives" not in calls[1][2]
+    assert all(not s["alternatives"] for s in payload(app)["sentences"])
 
 
 def test_the_page_offers_alternatives_for_choosing(app):

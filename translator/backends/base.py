@@ -52,12 +52,16 @@ class Backend(Protocol):
         max_new_tokens: Sequence[int],
         alternatives: int = 0,
         details: bool = True,
+        no_repeat_ngram_size: int = 0,
     ) -> list[Hypothesis]:
         """Translate a batch of id sequences (each ending in ``</s>``), in order.
 
         ``max_new_tokens[i]`` bounds output ``i`` on its own, so a batch decodes exactly as its
-        sentences would one at a time. With ``details``, log-probabilities and attention come
-        from one teacher-forced pass over the chosen outputs.
+        sentences would one at a time. With ``details``, log-probabilities and attention are
+        those a teacher-forced pass over the chosen outputs gives (an engine may record them
+        during the search instead). ``no_repeat_ngram_size`` > 0 bans
+        any n-gram of that size from occurring twice in an output: the safer decoding with which
+        the engine retries an output that looped.
         """
         ...
 

@@ -1,11 +1,17 @@
 """MarianMT through transformers and torch: the reference engine.
 
-Attention weights come from one teacher-forced pass over the chosen outputs. transformers' fast
-``sdpa`` attention returns no weights, and switching a loaded model's attention implementation is
-global state that a server translating for several sessions can't toggle per call. So the model
-is loaded with an implementation of our own, registered once: ``sdpa`` everywhere, except eager
-attention in the cross-attention module of the alignment layer, and only while weights are asked
-for (``output_attentions``). Its mask function is the eager one, which both paths accept.
+Token log-probabilities and the alignment head's attention are recorded during the beam search
+itself (``_SearchRecorder``): a teacher-forced pass over the chosen outputs gives the same
+numbers but costs about a fifth of the search again, most of it in the 58,101-way output layer.
+The teacher-forced pass remains for outputs the search did not produce (``force``) and as the
+fallback should the record ever not cover a hypothesis.
+
+transformers' fast ``sdpa`` attention returns no weights, and switching a loaded model's
+attention implementation is global state that a server translating for several sessions can't
+toggle per call. So the model is loaded with an implementation of our own, registered once:
+``sdpa`` everywhere, except eager attention in the cross-attention module of the alignment
+layer, and only while weights are asked for (``output_attentions``). Its mask function is the
+eager one, which both paths accept.
 """
 
 from __future__ import annotations
@@ -76,6 +82,109 @@ class _PerRowLengthLimit(LogitsProcessor):
             scores[done] = float("-inf")
             scores[done, self.eos_id] = 0.0
         return scores
+
+
+class _SearchRecorder(LogitsProcessor):
+    """Record, step by step, what the Document needs of the hypotheses the search keeps.
+
+    transformers calls logits processors with each step's running prefixes (``input_ids``,
+    rows batch-major, ``width`` rows per sentence) and scores: log-softmax over the whole
+    vocabulary in beam search, raw logits in greedy search. Keeping every step's scores would
+    cost ``rows × vocabulary`` floats a step, so each call looks one step back instead: every
+    running row's last token was chosen from its parent row (the previous step's row whose
+    prefix it extends), and the parent's scores are still at hand. ``</s>``, which ends a
+    hypothesis and so never reaches a next step, is kept for every row before the length limit
+    forces it. Log-probabilities are renormalised without ``<pad>``, which this processor masks
+    itself: the model's own ``bad_words_ids`` would hide how much mass it had.
+
+    Runs after transformers' own processors (which only mask with -inf) and before the length
+    limit, which changes only rows that end at this step and so are nobody's parent.
+    """
+
+    def __init__(self, width: int, pad_id: int, eos_id: int) -> None:
+        self.width = width
+        self.pad_id = pad_id
+        self.eos_id = eos_id
+        self.log_softmaxed = width > 1
+        self.prefixes: list[torch.Tensor] = []  # step t: [rows, t + 1]
+        self.chosen: list[torch.Tensor] = []  # step t: log-prob of each row's last token
+        self.end: list[torch.Tensor] = []  # step t: log-prob of </s> after each row's prefix
+        self._scores: torch.Tensor | None = None
+        self._normaliser: torch.Tensor | None = None
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if self.log_softmaxed:
+            pad = scores[:, self.pad_id].clone()
+            scores[:, self.pad_id] = float("-inf")
+            normaliser = torch.log1p(-pad.exp().clamp(max=1 - 1e-7))
+        else:
+            scores[:, self.pad_id] = float("-inf")
+            normaliser = torch.logsumexp(scores, dim=-1)
+        chosen = torch.full((input_ids.shape[0],), float("nan"), device=scores.device)
+        if self._scores is not None:
+            parents, found = self._parents(self.prefixes[-1], input_ids[:, :-1])
+            picked = self._scores[parents, input_ids[:, -1]] - self._normaliser[parents]
+            chosen = torch.where(found, picked, chosen)
+        self.prefixes.append(input_ids.clone())
+        self.chosen.append(chosen)
+        self.end.append(scores[:, self.eos_id] - normaliser)
+        self._scores, self._normaliser = scores, normaliser
+        return scores
+
+    def _rows(
+        self, prefixes: torch.Tensor, wanted: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """For each sentence's rows in ``wanted`` ([sentences, k, t]), the row of ``prefixes``
+        ([sentences × width, t]) of the same sentence that holds the same prefix."""
+        sentences, _, length = wanted.shape
+        candidates = prefixes.view(sentences, self.width, length)
+        same = (wanted[:, :, None, :] == candidates[:, None, :, :]).all(dim=-1)
+        offsets = torch.arange(sentences, device=prefixes.device)[:, None] * self.width
+        return offsets + same.int().argmax(dim=-1), same.any(dim=-1)
+
+    def _parents(
+        self, previous: torch.Tensor, extended: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        sentences = previous.shape[0] // self.width
+        rows, found = self._rows(previous, extended.view(sentences, self.width, -1))
+        return rows.flatten(), found.flatten()
+
+    def hypotheses(
+        self, outputs: Sequence[Sequence[int]], start_id: int, attention: Sequence[torch.Tensor]
+    ) -> list[tuple[list[float], np.ndarray]] | None:
+        """Log-probabilities (each token, then ``</s>``) and attention rows of each sentence's
+        chosen output, or None when an output is not in the record (the caller then scores
+        it with a teacher-forced pass). ``attention[t]``: step t's ``[rows, sources]``."""
+        sentences = len(outputs)
+        lengths = torch.tensor([len(ids) for ids in outputs])
+        steps = int(lengths.max()) + 1
+        if steps > len(self.prefixes) or len(attention) < steps:
+            return None
+        tokens = torch.full((sentences, steps), -1, dtype=torch.long)
+        tokens[:, 0] = start_id
+        for row, ids in enumerate(outputs):
+            tokens[row, 1 : len(ids) + 1] = torch.tensor(ids, dtype=torch.long)
+        logprobs = torch.zeros((sentences, steps))
+        rows_seen = torch.zeros((sentences, steps), dtype=torch.long)
+        for step in range(steps):
+            prefixes = self.prefixes[step].cpu()
+            rows, found = self._rows(prefixes, tokens[:, None, : step + 1])
+            rows, found = rows[:, 0], found[:, 0]
+            active = lengths >= step
+            if not bool(found[active].all()):
+                return None
+            rows_seen[:, step] = rows
+            if step:
+                logprobs[active, step - 1] = self.chosen[step].cpu()[rows[active]]
+            ending = lengths == step
+            logprobs[ending, step] = self.end[step].cpu()[rows[ending]]
+        results = []
+        for row, ids in enumerate(outputs):
+            count = len(ids) + 1
+            taken = rows_seen[row, :count]
+            matrix = torch.stack([attention[t][taken[t]] for t in range(count)])
+            results.append((logprobs[row, :count].tolist(), matrix.float().cpu().numpy()))
+        return results
 
 
 def _usable_cores() -> int:
@@ -177,32 +286,42 @@ class TorchBackend:
         max_new_tokens: Sequence[int],
         alternatives: int = 0,
         details: bool = True,
+        no_repeat_ngram_size: int = 0,
     ) -> list[Hypothesis]:
         if not batch:
             return []
         input_ids, mask = self._pad_sources(batch)
         returned = max(1, min(beam, alternatives + 1))
         limit = _PerRowLengthLimit(max_new_tokens, beam, self.codec.eos_id, prompt_length=1)
+        recorder = _SearchRecorder(beam, self.codec.pad_id, self.codec.eos_id) if details else None
         with torch.inference_mode():
             encoded = self.model.get_encoder()(input_ids=input_ids, attention_mask=mask)
-            sequences = self.model.generate(
+            generated = self.model.generate(
                 # generate expands what it is given in place: hand it a fresh wrapper
                 encoder_outputs=BaseModelOutput(last_hidden_state=encoded.last_hidden_state),
                 attention_mask=mask,
                 num_beams=beam,
                 num_return_sequences=returned,
+                no_repeat_ngram_size=no_repeat_ngram_size,
                 do_sample=False,
                 max_new_tokens=max(max_new_tokens) + 1,  # room for the forced </s>
                 max_length=None,
-                logits_processor=LogitsProcessorList([limit]),
-            ).tolist()
-            outputs = [self._strip(row) for row in sequences]
-            best = outputs[::returned]
-            hypotheses = (
-                self._score(encoded.last_hidden_state, mask, best, batch)
-                if details
-                else [Hypothesis(ids) for ids in best]
+                # _PerRowLengthLimit ends every row; transformers' own forced </s> at the cut-off
+                # would overwrite the scores _SearchRecorder reads
+                forced_eos_token_id=None,
+                bad_words_ids=self._bad_words() if details else None,
+                logits_processor=LogitsProcessorList([p for p in (recorder, limit) if p]),
+                output_attentions=details,
+                return_dict_in_generate=True,
             )
+            outputs = [self._strip(row) for row in generated.sequences.tolist()]
+            best = outputs[::returned]
+            if details:
+                hypotheses = self._recorded(recorder, generated, best, batch)
+                if hypotheses is None:
+                    hypotheses = self._score(encoded.last_hidden_state, mask, best, batch)
+            else:
+                hypotheses = [Hypothesis(ids) for ids in best]
         for index, hypothesis in enumerate(hypotheses):
             hypothesis.alternatives = outputs[index * returned + 1 : (index + 1) * returned]
         return hypotheses
@@ -242,6 +361,35 @@ class TorchBackend:
         ]
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _bad_words(self) -> list[list[int]] | None:
+        """The model's banned outputs but ``<pad>``, which ``_SearchRecorder`` masks itself."""
+        banned = self.model.generation_config.bad_words_ids or []
+        return [ids for ids in banned if list(ids) != [self.codec.pad_id]] or None
+
+    def _recorded(
+        self,
+        recorder: _SearchRecorder,
+        generated,
+        best: Sequence[Sequence[int]],
+        sources: Sequence[Sequence[int]],
+    ) -> list[Hypothesis] | None:
+        """The chosen outputs' details from the search's own record (see ``_SearchRecorder``)."""
+        steps = []
+        for layers in generated.cross_attentions or ():
+            recorded = [a for a in layers if a is not None]
+            if len(recorded) == self.decoder_layers:
+                recorded = [recorded[self.alignment_layer]]
+            if len(recorded) != 1:
+                return None
+            steps.append(recorded[0][:, self.alignment_heads, -1].float().mean(dim=1))
+        found = recorder.hypotheses(best, self.decoder_start_id, steps)
+        if found is None or any(np.isnan(lp).any() for lp, _ in found):
+            return None
+        return [
+            Hypothesis(ids=list(ids), logprobs=logprobs, attention=matrix[:, : len(source)].copy())
+            for ids, source, (logprobs, matrix) in zip(best, sources, found, strict=True)
+        ]
 
     def _pad_sources(self, batch: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
         width = max(len(ids) for ids in batch)

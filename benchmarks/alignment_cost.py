@@ -1,4 +1,7 @@
-"""What alignment and confidence cost: translation with and without the teacher-forced pass.
+"""What alignment and confidence cost: translation with and without them (torch engine).
+
+With details the search records the chosen outputs' log-probabilities and the alignment head's
+attention (``_SearchRecorder`` in ``translator/backends/marian_torch.py``); without, it doesn't.
 
 Runs on a random-weight model of the exact opus-mt-de-en shape (``opus_shape.py``), beam 4, over
 real German sentences, alternating the two settings so that machine noise hits both alike, and
@@ -37,13 +40,24 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    model = build_opus_shaped()  # the torch engine: the one that runs the teacher-forced pass
+    model = build_opus_shaped()
     text = " ".join(german_sentences(args.sentences))
+    # no sentence cache: every round must translate
     with_details = Translator(
-        model=str(model), backend="torch", beam=args.beam, max_output_ratio=1.1
+        model=str(model),
+        backend="torch",
+        beam=args.beam,
+        max_output_ratio=1.1,
+        cache=False,
+        retry_degenerate=False,
     )
     without = Translator(
-        engine=with_details.backend, beam=args.beam, details=False, max_output_ratio=1.1
+        engine=with_details.backend,
+        beam=args.beam,
+        details=False,
+        max_output_ratio=1.1,
+        cache=False,
+        retry_degenerate=False,
     )
     with_details.translate_text(text[:500])  # warm up both paths
     without.translate_text(text[:500])

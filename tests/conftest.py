@@ -31,6 +31,28 @@ def ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             os.environ[name] = value
 
 
+@pytest.fixture(scope="session", autouse=True)
+def engine_defaults_for_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No sentence cache and no retries of degenerate outputs unless a test asks for them.
+
+    Without a cache every test sees the model work, and any cache a test asks for by default
+    lives in a temporary directory, never the user's ~/.cache. Random models loop in nearly
+    every sentence, so retries would double every translation's cost. (A fixture of its own:
+    a test module may override ``ct2_cache``.)
+    """
+    names = ("TRANSLATOR_CACHE", "TRANSLATOR_CACHE_DIR", "TRANSLATOR_RETRY")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["TRANSLATOR_CACHE"] = "off"
+    os.environ["TRANSLATOR_CACHE_DIR"] = str(tmp_path_factory.mktemp("sentence-cache"))
+    os.environ["TRANSLATOR_RETRY"] = "off"
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text("utf-8")
@@ -58,18 +80,30 @@ def translator(model_dir: Path):
 
 
 class RecordingBackend:
-    """Wraps a backend and records every batch of ids sent to the model."""
+    """Wraps a backend and records every batch of ids sent to the model.
+
+    ``batches``, ``limits`` and ``outputs`` are the first decodings; the safer decodings of
+    degenerate outputs (``no_repeat_ngram_size`` set) go to ``retries``: (batch, options,
+    output ids).
+    """
 
     def __init__(self, inner) -> None:
         self.inner = inner
         self.batches: list[list[list[int]]] = []
         self.limits: list[int] = []
         self.outputs: list[list[int]] = []
+        self.retries: list[tuple[list[list[int]], dict, list[list[int]]]] = []
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
     def generate(self, batch, **options):
+        if options.get("no_repeat_ngram_size"):
+            hypotheses = self.inner.generate(batch, **options)
+            self.retries.append(
+                ([list(ids) for ids in batch], options, [h.ids for h in hypotheses])
+            )
+            return hypotheses
         self.batches.append([list(ids) for ids in batch])
         self.limits.extend(options["max_new_tokens"])
         hypotheses = self.inner.generate(batch, **options)

@@ -208,10 +208,22 @@ def test_int8_weights_are_stored_quantized(ct2_float32, ct2_int8):
 # -- choosing the engine ------------------------------------------------------------------------
 
 
-def test_auto_picks_ctranslate2_on_the_cpu(model_dir, ct2_cache):
+def test_auto_picks_ctranslate2_on_the_cpu(model_dir, ct2_cache, monkeypatch):
     from translator.backends import load_backend
 
+    monkeypatch.delenv("TRANSLATOR_BACKEND", raising=False)
     assert load_backend(str(model_dir), device="cpu").name == "ctranslate2"
+    assert load_backend(str(model_dir), device="cpu", backend="torch").name == "torch"
+
+
+def test_the_environment_chooses_the_engine_that_auto_means(model_dir, ct2_cache, monkeypatch):
+    from translator.backends import load_backend
+
+    monkeypatch.setenv("TRANSLATOR_BACKEND", "torch")
+    assert load_backend(str(model_dir), device="cpu").name == "torch"
+    monkeypatch.setenv("TRANSLATOR_BACKEND", "ctranslate2:float32")
+    chosen = load_backend(str(model_dir), device="cpu")
+    assert (chosen.name, chosen.precision) == ("ctranslate2", "float32")
     assert load_backend(str(model_dir), device="cpu", backend="torch").name == "torch"
 
 

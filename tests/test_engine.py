@@ -1,14 +1,23 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections import Counter
 
 import pytest
 
 from translator import Translator
-from translator.document import COPIED, SPLIT, Document
-from translator.engine import MODEL_ENV, has_text, resolve_model_name
+from translator.document import COPIED, DEGENERATE, RETRIED, SPLIT, Document
+from translator.engine import (
+    MODEL_ENV,
+    RETRY_MIN_BEAM,
+    RETRY_NO_REPEAT,
+    has_text,
+    resolve_model_name,
+)
 from translator.errors import DEFAULT_MODEL, InputError
+from translator.reader.payload import build_payload
 
 from .conftest import RecordingBackend
 
@@ -350,6 +359,29 @@ def test_streaming_yields_the_beginning_first_and_ends_with_the_whole_document(
     assert_same_document(partials[-1], translator.translate_text(text))
 
 
+def test_the_first_streamed_window_is_the_first_sentence_alone(translator):
+    text = "Erster Satz hier. Zweiter Satz dort. Dritter Satz.\n\nNeuer Absatz. Noch einer."
+    recording = RecordingBackend(translator.backend)
+    partials = list(Translator(engine=recording).stream(text))
+    assert len(recording.batches[0]) == 1, "the first batch is one sentence"
+    first = partials[0]
+    (paragraph,) = first.paragraphs
+    assert [s.source.of(text) for s in paragraph.sentences] == ["Erster Satz hier."]
+    assert paragraph.source.of(text) == "Erster Satz hier."
+    final = {s.source: s.target.of(partials[-1].target) for s in partials[-1].sentences}
+    for partial in partials:
+        assert partials[-1].target.startswith(partial.target)
+        for p in partial.paragraphs:
+            assert all(
+                p.source.start <= s.source.start <= s.source.end <= p.source.end
+                for s in p.sentences
+            )
+        assert all(final[s.source] == s.target.of(partial.target) for s in partial.sentences)
+    last = partials[-1]
+    assert [len(p.sentences) for p in last.paragraphs] == [3, 2]
+    assert_same_document(last, translator.translate_text(text))
+
+
 def test_one_translator_serves_several_threads_at_once(translator, seed_text):
     from concurrent.futures import ThreadPoolExecutor
 
@@ -358,5 +390,154 @@ def test_one_translator_serves_several_threads_at_once(translator, seed_text):
     alone = [translator.translate_text(t) for t in texts]
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(translator.translate_text, texts))
+    for a, b in zip(alone, together, strict=True):
+        assert_same_document(a, b)
+
+
+# -- degenerate outputs ---------------------------------------------------------------------------
+
+SCRIPTED = "Trump will Kim im Juni nicht besuchen."
+GOOD = "Trump will not visit Kim in June."
+LOOP = " ".join(["des"] * 25)  # a loop, and far too long
+COPY = SCRIPTED
+
+
+class Scripted:
+    """A backend that answers chosen English, scored and aligned by the real model (``force``):
+    ``first`` for a German text's first decoding, ``retry`` for its safer second one."""
+
+    def __init__(self, inner, first: str, retry: str | None = None) -> None:
+        self.inner = inner
+        self.answers = {False: first, True: retry}
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def generate(self, batch, **options):
+        english = self.answers[bool(options.get("no_repeat_ngram_size"))]
+        assert english is not None, "no answer scripted for this decoding"
+        targets = [self.inner.codec.encode_target(english) for _ in batch]
+        return self.inner.force(batch, targets)
+
+
+def scripted(translator, first: str, retry: str | None = None, **settings):
+    recording = RecordingBackend(Scripted(translator.backend, first, retry))
+    engine = Translator(engine=recording, **{"retry_degenerate": True, **settings})
+    return engine, recording
+
+
+def test_a_looping_output_is_decoded_again_more_safely_and_the_better_kept(translator):
+    engine, recording = scripted(translator, LOOP, GOOD, beam=1)
+    document = engine.translate_text(SCRIPTED)
+    ((_, options, _),) = recording.retries
+    assert options["no_repeat_ngram_size"] == RETRY_NO_REPEAT
+    assert options["beam"] == RETRY_MIN_BEAM  # greedy search loops most: the retry searches
+    (sentence,) = document.sentences
+    assert document.target == GOOD
+    assert sentence.flags == [RETRIED]
+    assert sentence.target_words and sentence.links and sentence.score is not None
+    document.check()
+    assert Document.from_json(document.to_json()) == document
+
+
+def test_an_output_still_degenerate_after_the_retry_is_flagged_for_the_reader(translator):
+    engine, _ = scripted(translator, LOOP, COPY)  # a copy has fewer problems than a long loop
+    document = engine.translate_text(SCRIPTED)
+    (sentence,) = document.sentences
+    assert document.target == COPY
+    assert sentence.flags == [RETRIED, DEGENERATE]
+    assert build_payload(document)["sentences"][0]["flags"] == [RETRIED, DEGENERATE]
+    assert Document.from_json(document.to_json()).paragraphs[0].sentences[0].flags == [
+        RETRIED,
+        DEGENERATE,
+    ]
+
+
+def test_a_retry_that_is_worse_than_the_first_output_is_discarded(translator):
+    engine, recording = scripted(translator, COPY, LOOP)
+    document = engine.translate_text(SCRIPTED)
+    assert len(recording.retries) == 1
+    assert document.target == COPY
+    assert next(document.sentences).flags == [RETRIED, DEGENERATE]
+
+
+def test_a_normal_translation_is_not_retried(translator):
+    engine, recording = scripted(translator, GOOD)
+    document = engine.translate_text(SCRIPTED)
+    assert recording.retries == [] and len(recording.batches) == 1
+    assert document.target == GOOD and next(document.sentences).flags == []
+
+
+def test_retrying_can_be_turned_off(translator):
+    engine, recording = scripted(translator, LOOP, GOOD, retry_degenerate=False)
+    document = engine.translate_text(SCRIPTED)
+    assert recording.retries == [] and document.target == LOOP
+    assert next(document.sentences).flags == []
+
+
+def test_choosing_another_translation_drops_the_retry_flags(translator):
+    engine, _ = scripted(translator, LOOP, COPY)
+    document = engine.replace_translation(engine.translate_text(SCRIPTED), 0, GOOD)
+    assert document.target == GOOD and next(document.sentences).flags == []
+
+
+@pytest.mark.parametrize("backend", ["torch", "ctranslate2:float32"])
+def test_retried_outputs_never_say_a_three_piece_phrase_twice(translator, model_dir, backend):
+    inner = (
+        translator.backend
+        if backend == "torch"
+        else Translator(model=str(model_dir), backend=backend, cache=False).backend
+    )
+    recording = RecordingBackend(inner)
+    text = "Doch der scheint dafür momentan wenig übrig zu haben. Neue Verhandlungen sind möglich."
+    document = Translator(engine=recording, retry_degenerate=True).translate_text(text)
+    assert recording.retries, "the random model loops, so its outputs are retried"
+    for _, options, outputs in recording.retries:
+        assert options["no_repeat_ngram_size"] == RETRY_NO_REPEAT
+        for ids in outputs:
+            phrases = [tuple(ids[i : i + 3]) for i in range(len(ids) - 2)]
+            assert len(phrases) == len(set(phrases))
+    document.check()
+    assert all(RETRIED in s.flags for s in document.sentences if DEGENERATE in s.flags)
+    assert any(RETRIED in s.flags for s in document.sentences)
+
+
+# -- several users --------------------------------------------------------------------------------
+
+
+class Overlaps:
+    """Wraps a backend and counts the most model calls that ever ran at the same time."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.running = 0
+        self.most = 0
+        self._count = threading.Lock()
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def generate(self, batch, **options):
+        with self._count:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.05)  # widens the window in which calls that don't take turns overlap
+            return self.inner.generate(batch, **options)
+        finally:
+            with self._count:
+                self.running -= 1
+
+
+def test_threads_translating_at_once_take_turns_at_the_model_only(translator, seed_text):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = seed_text.strip().split("\n\n")[:4]
+    alone = [translator.translate_text(t) for t in texts]
+    overlaps = Overlaps(translator.backend)
+    shared = Translator(engine=overlaps)
+    with ThreadPoolExecutor(len(texts)) as pool:
+        together = list(pool.map(shared.translate_text, texts))
+    assert overlaps.most == 1
     for a, b in zip(alone, together, strict=True):
         assert_same_document(a, b)

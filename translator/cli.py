@@ -8,6 +8,7 @@ any other file is written beside its input as ``NAME.en.EXT`` (``article.docx`` 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from .errors import TranslatorError
 from .formats import OUTPUT_FORMATS
 
 PROGRESS_MIN_SENTENCES = 5
+DEBUG_ENV = "TRANSLATOR_DEBUG"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "input",
+        nargs="?",
         help="a .txt, .md, .html, .docx or .srt file, or - for standard input (text)",
     )
     parser.add_argument(
@@ -61,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
         "ctranslate2, ctranslate2:PRECISION (int8, float32, float16, …), ctranslate2+vmap",
     )
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:1, …")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the sentence cache ($TRANSLATOR_CACHE_DIR, else "
+        "~/.cache/translator), which otherwise lets a re-run translate only changed sentences",
+    )
+    parser.add_argument(
+        "--clear-cache",
+        action="store_true",
+        help="empty the sentence cache first; without an input, just that",
+    )
     parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -98,7 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["convert"]:
             return _convert(build_convert_parser().parse_args(argv[1:]))
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.clear_cache:
+            _clear_cache()
+        if args.input is None:
+            if args.clear_cache:
+                return 0
+            parser.error("the following arguments are required: input")
         return _run(args)
     except TranslatorError as error:
         print(f"translator: {error}", file=sys.stderr)
@@ -106,6 +127,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("translator: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # whatever read standard output stopped (`translator - | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except MemoryError:
+        print("translator: out of memory: translate the file in parts", file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug: still one line, the traceback only when asked for
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"translator: unexpected error ({type(error).__name__}: {error}); "
+            f"{DEBUG_ENV}=1 shows where it happened",
+            file=sys.stderr,
+        )
+        return 2
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -133,6 +169,15 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clear_cache() -> None:
+    from .cache import SentenceCache
+
+    cache = SentenceCache()
+    removed = cache.clear()
+    cache.close()
+    print(f"translator: cleared {removed} cached sentences from {cache.path}", file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
     from . import formats
     from .api import check_output, translate_source, write_document
@@ -152,7 +197,7 @@ def _run(args: argparse.Namespace) -> int:
     if from_stdin:
         fmt = formats.format_named(args.format) if args.format else None
         name = f"stdin{fmt.extension}" if fmt and fmt.read else "stdin.txt"
-        source = formats.read_bytes(name, sys.stdin.buffer.read())
+        source = formats.read_bytes(name, formats.read_limited(sys.stdin.buffer, "standard input"))
         source.name = "standard input"
     else:
         source = formats.read_path(args.input)
@@ -185,6 +230,7 @@ def _run(args: argparse.Namespace) -> int:
             backend=args.backend,
             beam=args.beam,
             progress=bar.update,
+            cache=not args.no_cache,
         )
     if to_stdout:
         sys.stdout.buffer.write(formats.write_bytes(document, source, fmt_name))

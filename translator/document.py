@@ -69,6 +69,8 @@ class Sentence:
 COPIED = "copied"  # no letters or digits: copied through, never sent to the model
 SPLIT = "split"  # too long for the model: translated in clause-sized pieces and joined
 UNTRANSLATED = "untranslated"  # the model gave back nothing: the source is shown instead
+RETRIED = "retried"  # the first output looked degenerate: decoded again more safely, better kept
+DEGENERATE = "degenerate"  # output looked degenerate (loop, length, copy); kept as is after retry
 
 
 @dataclass(slots=True)

@@ -194,6 +194,7 @@ class CTranslate2Backend:
         max_new_tokens: Sequence[int],
         alternatives: int = 0,
         details: bool = True,
+        no_repeat_ngram_size: int = 0,
     ) -> list[Hypothesis]:
         if not batch:
             return []
@@ -202,9 +203,9 @@ class CTranslate2Backend:
         if len(limits) != len(sources):
             raise ValueError("one max_new_tokens per source is needed")
         if beam == 1:
-            results = self._greedy(sources, limits, details)
+            results = self._greedy(sources, limits, details, no_repeat_ngram_size)
         else:
-            results = self._beam(sources, limits, beam, details)
+            results = self._beam(sources, limits, beam, details, no_repeat_ngram_size)
         hypotheses = []
         for result, limit in zip(results, limits, strict=True):
             nbest = [self._cut(tokens, limit) for tokens in result.hypotheses]
@@ -270,16 +271,23 @@ class CTranslate2Backend:
             **options,
         }
 
-    def _greedy(self, sources: list[list[str]], limits: list[int], details: bool) -> list:
+    def _greedy(
+        self, sources: list[list[str]], limits: list[int], details: bool, no_repeat: int
+    ) -> list:
         # Greedy search doesn't depend on how far the batch runs: each row is cut afterwards.
         return self.translator.translate_batch(
             sources,
             **self._options(
-                beam_size=1, max_decoding_length=max(limits) + 1, return_attention=details
+                beam_size=1,
+                max_decoding_length=max(limits) + 1,
+                return_attention=details,
+                no_repeat_ngram_size=no_repeat,
             ),
         )
 
-    def _beam(self, sources: list[list[str]], limits: list[int], beam: int, details: bool) -> list:
+    def _beam(
+        self, sources: list[list[str]], limits: list[int], beam: int, details: bool, no_repeat: int
+    ) -> list:
         results: list = [None] * len(sources)
         if self._redo_rate > REGROUP_ABOVE and len(set(limits)) > 1:
             pending = list(range(len(sources)))
@@ -287,7 +295,7 @@ class CTranslate2Backend:
             pending = []
             top = max(limits)
             for row, (result, limit) in enumerate(
-                zip(self._beam_call(sources, beam, top, details), limits, strict=True)
+                zip(self._beam_call(sources, beam, top, details, no_repeat), limits, strict=True)
             ):
                 # The search stops once `beam` hypotheses have finished (length_penalty 1: no
                 # early exit); all of them are returned, so the longest tells the step it
@@ -302,16 +310,19 @@ class CTranslate2Backend:
         for row in pending:
             groups[limits[row]].append(row)
         for limit, rows in groups.items():
-            again = self._beam_call([sources[r] for r in rows], beam, limit, details)
+            again = self._beam_call([sources[r] for r in rows], beam, limit, details, no_repeat)
             for row, result in zip(rows, again, strict=True):
                 results[row] = result
         return results
 
-    def _beam_call(self, sources: list[list[str]], beam: int, limit: int, details: bool):
+    def _beam_call(
+        self, sources: list[list[str]], beam: int, limit: int, details: bool, no_repeat: int
+    ):
         return self.translator.translate_batch(
             sources,
             **self._options(
                 beam_size=beam,
+                no_repeat_ngram_size=no_repeat,
                 num_hypotheses=beam,
                 max_decoding_length=limit + 1,
                 return_attention=details,

@@ -1,0 +1,219 @@
+"""A persistent sentence cache, so that translating an edited document only translates what changed.
+
+One SQLite file (``$TRANSLATOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/translator``, else
+``~/.cache/translator``; ``sentences.sqlite3``) maps a key — the normalised source sentence plus
+everything that decides its translation — to a JSON value the engine wrote. It is only ever an
+optimisation: a damaged file is rebuilt, a locked or unwritable one is bypassed, each with a logged
+warning, and no error from it ever reaches a translation. WAL mode and a short busy timeout let a
+server's threads and a command in another process share one file; one connection serves all
+threads of a process behind a lock (SQLite calls take microseconds next to a model call).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+CACHE_DIR_ENV = "TRANSLATOR_CACHE_DIR"
+CACHE_SWITCH_ENV = "TRANSLATOR_CACHE"  # 0, off, false or no: no cache unless one is asked for
+FILE_NAME = "sentences.sqlite3"
+TABLE = "sentences_v1"  # a new value layout gets a new table; old rows are then simply unused
+BUSY_TIMEOUT_S = 0.2  # wait this long for another writer, then go without the cache
+MAX_ENTRIES = 200_000  # about 200 MB of values; the oldest rows go first
+KEYS_PER_QUERY = 500  # below SQLite's limit on bound parameters
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get(CACHE_DIR_ENV, "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "translator"
+
+
+def default_cache_path() -> Path:
+    return default_cache_dir() / FILE_NAME
+
+
+def enabled_by_default() -> bool:
+    """False when ``$TRANSLATOR_CACHE`` says off (for tests, read-only deployments)."""
+    setting = os.environ.get(CACHE_SWITCH_ENV, "").strip().lower()
+    return setting not in ("0", "off", "false", "no")
+
+
+def normalise(sentence: str) -> str:
+    """What the model sees of a sentence: NFC, whitespace runs as one space, no outer spaces."""
+    return " ".join(unicodedata.normalize("NFC", sentence).split())
+
+
+def cache_key(sentence: str, context: str) -> str:
+    """The key of ``sentence`` translated under ``context`` (signature and decoding options)."""
+    return hashlib.sha256(f"{context}\n{normalise(sentence)}".encode()).hexdigest()
+
+
+class SentenceCache:
+    """Translations by key, in an SQLite file; every failure means a miss, never an error."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._warned: set[str] = set()
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The values stored under those of ``keys`` that are present (unreadable ones: absent)."""
+        wanted = list(dict.fromkeys(keys))
+
+        def read(connection: sqlite3.Connection) -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for start in range(0, len(wanted), KEYS_PER_QUERY):
+                chunk = wanted[start : start + KEYS_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, value FROM {TABLE} WHERE key IN ({marks})"
+                for key, value in connection.execute(query, chunk):
+                    try:
+                        found[key] = json.loads(value)
+                    except ValueError:
+                        continue  # a damaged row is a miss; the next store replaces it
+            return found
+
+        return self._use(read, {}, "read from") if wanted else {}
+
+    def put_many(self, items: Mapping[str, Any]) -> None:
+        """Store JSON-serialisable values; a store that can't be made is skipped."""
+        if not items:
+            return
+        now = time.time()
+        rows = [(key, json.dumps(value, ensure_ascii=False), now) for key, value in items.items()]
+
+        def write(connection: sqlite3.Connection) -> None:
+            with connection:
+                connection.executemany(
+                    f"INSERT OR REPLACE INTO {TABLE} (key, value, stored) VALUES (?, ?, ?)", rows
+                )
+
+        self._use(write, None, "write to")
+
+    def clear(self) -> int:
+        """Remove every cached sentence; the number removed (a damaged file is just deleted)."""
+        if not self.path.exists():
+            return 0
+
+        def delete(connection: sqlite3.Connection) -> int:
+            with connection:
+                return connection.execute(f"DELETE FROM {TABLE}").rowcount
+
+        return self._use(delete, 0, "clear")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    # -- failure handling -------------------------------------------------------------------
+
+    def _use(self, operation: Callable[[sqlite3.Connection], T], fallback: T, verb: str) -> T:
+        """Run ``operation`` on the connection; rebuild a damaged file once, else ``fallback``."""
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    connection = self._open()
+                    if connection is None:
+                        return fallback
+                    return operation(connection)
+                except sqlite3.Error as error:
+                    if _is_damaged(error) and attempt == 0:
+                        self._warn(
+                            "damaged",
+                            f"the sentence cache {self.path} is damaged "
+                            f"({error}); starting a new one",
+                        )
+                        self._remove_files()
+                        continue
+                    self._warn(
+                        f"{verb}:{error}",
+                        f"can't {verb} the sentence cache "
+                        f"{self.path} ({error}); translating without it",
+                    )
+                    if _is_damaged(error):
+                        self._drop_connection()
+                    return fallback
+            return fallback
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._connection is not None:
+            return self._connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self._warn(
+                "mkdir",
+                f"can't create {self.path.parent} for the sentence cache "
+                f"({error.strerror}); translating without it",
+            )
+            return None
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} "
+                "(key TEXT PRIMARY KEY, value TEXT NOT NULL, stored REAL NOT NULL)"
+            )
+            _prune(connection)
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        return connection
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _remove_files(self) -> None:
+        self._drop_connection()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            except OSError as error:
+                log.warning("can't remove %s%s: %s", self.path, suffix, error.strerror)
+
+    def _warn(self, reason: str, message: str) -> None:
+        """Log each kind of trouble once per cache, not once per sentence."""
+        if reason not in self._warned:
+            self._warned.add(reason)
+            log.warning(message)
+
+
+def _prune(connection: sqlite3.Connection) -> None:
+    """Keep the file bounded: beyond ``MAX_ENTRIES`` rows, the oldest stored go."""
+    (count,) = connection.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+    if count > MAX_ENTRIES:
+        with connection:
+            connection.execute(
+                f"DELETE FROM {TABLE} WHERE key IN "
+                f"(SELECT key FROM {TABLE} ORDER BY stored LIMIT ?)",
+                (count - MAX_ENTRIES,),
+            )
+
+
+def _is_damaged(error: sqlite3.Error) -> bool:
+    """Not a database, or a malformed one (as opposed to locked, read-only or full)."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name:
+        return name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+    return type(error) is sqlite3.DatabaseError

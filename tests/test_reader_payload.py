@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 import re
 
-from translator.document import COPIED, UNTRANSLATED, Document, Link, Paragraph, Sentence, Span
+from translator.document import (
+    COPIED,
+    DEGENERATE,
+    RETRIED,
+    UNTRANSLATED,
+    Document,
+    Link,
+    Paragraph,
+    Sentence,
+    Span,
+)
 from translator.reader import reader_js
 from translator.reader.payload import build_payload, score_label
 
@@ -191,6 +201,19 @@ def test_a_sentence_label_shows_its_score_or_why_it_has_none():
     assert labels[2] == "not translated: the German is shown"
     document.paragraphs[1].sentences[0].flags = [COPIED]
     assert build_payload(document)["sentences"][2]["label"].startswith("copied through")
+
+
+def test_a_retried_or_doubtful_sentence_says_so_beside_its_score():
+    document = make_document()
+    first = document.paragraphs[0].sentences[0]
+    first.flags = [RETRIED]
+    assert build_payload(document)["sentences"][0]["label"] == (
+        "decoded twice: the first output looked degenerate · " + score_label(-0.25)
+    )
+    first.flags = [RETRIED, DEGENERATE]
+    sentence = build_payload(document)["sentences"][0]
+    assert sentence["label"].startswith("doubtful: looks like a loop")
+    assert sentence["flags"] == ["retried", "degenerate"]
 
 
 def test_a_sentence_without_a_score_has_no_label():

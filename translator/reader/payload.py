@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..document import COPIED, UNTRANSLATED, Document, Sentence, Span
+from ..document import COPIED, DEGENERATE, RETRIED, UNTRANSLATED, Document, Sentence, Span
 
 PAYLOAD_VERSION = 1
 
@@ -115,7 +115,16 @@ def sentence_label(sentence: Sentence) -> str:
         return "not translated: the German is shown"
     if COPIED in sentence.flags:
         return "copied through: nothing to translate"
-    return score_label(sentence.score)
+    score = score_label(sentence.score)
+    if DEGENERATE in sentence.flags:
+        return " · ".join(
+            filter(None, ["doubtful: looks like a loop, a copy or a wrong length", score])
+        )
+    if RETRIED in sentence.flags:
+        return " · ".join(
+            filter(None, ["decoded twice: the first output looked degenerate", score])
+        )
+    return score
 
 
 def score_label(score: float | None) -> str:

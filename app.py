@@ -89,6 +89,10 @@ def _load_upload() -> None:
     upload = st.session_state.get("upload")
     if upload is None:
         return
+    too_big = size_error(upload.name, upload.size)
+    if too_big:
+        st.session_state["upload_error"] = too_big
+        return
     try:
         submission = submitted_file(upload.name, upload.getvalue())
     except InputError as error:
@@ -103,9 +107,27 @@ def _load_upload() -> None:
     st.session_state["submission"] = submission
 
 
+def size_error(name: str, size: int) -> str | None:
+    """Why an input is too big for the page (``server.maxUploadSize`` in .streamlit/config.toml).
+
+    The browser refuses a bigger file itself; this also covers pasted text and other clients.
+    """
+    limit = int(st.get_option("server.maxUploadSize"))
+    if size <= limit * 2**20:
+        return None
+    return (
+        f"{name} is {size / 2**20:.1f} MB; the page takes up to {limit} MB. Split it, or "
+        f"translate it with the command line: translator FILE -o FILE.en.txt"
+    )
+
+
 def _submit() -> None:
     st.session_state.pop("upload_error", None)
     text = st.session_state["text"]
+    too_big = size_error("The text", len(text.encode("utf-8", "surrogatepass")))
+    if too_big:
+        st.session_state["upload_error"] = too_big
+        return
     held = st.session_state.get("submission")
     if held is not None and held.text == text:
         return  # unchanged: an uploaded file stays that file (its downloads keep its format)
@@ -154,6 +176,10 @@ def translate(submission: Submission, settings: Settings, status, rows) -> Docum
             return None
         except TranslatorError as error:
             st.error(f"The text could not be translated: {error}")
+            return None
+        except Exception as error:  # a bug: one message on the page, the traceback in the log
+            LOG.exception("translating %r failed", submission.source.name)
+            st.error(f"The text could not be translated: an unexpected {type(error).__name__}")
             return None
         RESULTS.put(key, document)
     st.session_state["result"] = (key, document)

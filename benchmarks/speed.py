@@ -322,7 +322,7 @@ def table(runs: dict[str, list[dict]], notes: dict, args) -> str:
     )
     rows = [
         "| configuration | engine | doc tokens/s | × baseline | doc sentences/s | doc wall s "
-        "| seed tokens/s | × baseline | load s | peak RSS MB | first paragraphs s |",
+        "| seed tokens/s | × baseline | load s | peak RSS MB | first result s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in runs:

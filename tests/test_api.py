@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 
 import pytest
 
@@ -66,21 +69,94 @@ def test_translate_text_reuses_one_loaded_model(model_dir):
     assert first.signature == get_translator(str(model_dir)).signature()
 
 
-def test_an_interrupted_write_leaves_no_partial_file(model_dir, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def markdown_result(model_dir):
+    from translator import formats
+
+    source = formats.read_bytes("notiz.md", b"# Titel\n\nEin Satz. Noch einer.\n")
+    return source, translate_text(source.text, paragraphs=source.units, model=str(model_dir))
+
+
+class _FullDisk:
+    """A file handle that writes half of what it is given, then finds the disk full."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _writer_fails(monkeypatch, api) -> type[BaseException]:
+    def fail(*args, **kwargs):
+        raise ValueError("a writer's bug")
+
+    monkeypatch.setattr(api.formats, "write_bytes", fail)
+    return ValueError
+
+
+def _disk_fills_mid_write(monkeypatch, api) -> type[BaseException]:
+    real = os.fdopen
+    monkeypatch.setattr(api.os, "fdopen", lambda fd, mode: _FullDisk(real(fd, mode)))
+    return InputError
+
+
+def _interrupted_before_rename(monkeypatch, api) -> type[BaseException]:
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api.os, "replace", interrupt)
+    return KeyboardInterrupt
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt", "json", "bilingual-html", "tmx", "xliff"])
+@pytest.mark.parametrize(
+    "failure", [_writer_fails, _disk_fills_mid_write, _interrupted_before_rename]
+)
+def test_an_interrupted_write_leaves_the_previous_output_whole_and_no_temporary_file(
+    markdown_result, tmp_path, monkeypatch, fmt, failure
+):
     from translator import api
 
-    document = translate_text("Guten Morgen.", model=str(model_dir))
-    target = tmp_path / "out.txt"
-    target.write_text("old", "utf-8")
+    source, document = markdown_result
+    target = tmp_path / "ergebnis.out"
+    target.write_bytes(b"the previous good output")
+    raised = failure(monkeypatch, api)
+    with pytest.raises(raised):
+        api.write_document(document, target, source=source, format=fmt)
+    assert target.read_bytes() == b"the previous good output"
+    assert [p.name for p in tmp_path.iterdir()] == ["ergebnis.out"]
 
-    def fail(*args, **kwargs):
-        raise OSError("disk full")
 
-    monkeypatch.setattr(api.os, "replace", fail)
-    with pytest.raises(OSError):
-        api.write_document(document, target)
-    assert target.read_text("utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+def test_a_full_disk_is_one_clear_error(markdown_result, tmp_path, monkeypatch):
+    from translator import api
+
+    source, document = markdown_result
+    _disk_fills_mid_write(monkeypatch, api)
+    with pytest.raises(InputError, match=r"can't write .*out\.txt: No space left on device"):
+        api.write_document(document, tmp_path / "out.txt", source=source)
+
+
+def test_an_output_gets_the_permissions_of_any_new_file_or_keeps_its_own(markdown_result, tmp_path):
+    from translator import api
+
+    source, document = markdown_result
+    (tmp_path / "plain").write_bytes(b"")  # made as every program makes files: umask applies
+    api.write_document(document, tmp_path / "neu.txt", source=source)
+    assert (tmp_path / "neu.txt").stat().st_mode == (tmp_path / "plain").stat().st_mode
+    kept = tmp_path / "alt.txt"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    api.write_document(document, kept, source=source)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_bytes() != b"old"
 
 
 def test_translate_reads_a_word_document_and_writes_nothing_without_output(model_dir, tmp_path):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,20 +42,36 @@ def translate_text(
     progress: Progress | None = None,
     translator: Translator | None = None,
     paragraphs: Sequence[Span] | None = None,
+    cache: bool = True,
 ) -> Document:
     """Translate German ``text`` into a Document (English text, spans into both, signature).
 
     ``alternatives``: up to that many further translations per sentence from the beam.
     ``paragraphs``: fixed paragraph spans (a file's units) instead of blank-line paragraphs.
+    ``cache=False``: neither read nor write the sentence cache.
     """
     translator = translator or get_translator(model, device, backend)
     return translator.translate_text(
-        text, beam=beam, alternatives=alternatives, progress=progress, paragraphs=paragraphs
+        text,
+        beam=beam,
+        alternatives=alternatives,
+        progress=progress,
+        paragraphs=paragraphs,
+        cache=cache,
     )
 
 
 def translate_source(source: Source, **options: Any) -> Document:
-    """Translate what a reader read (``translator.formats.read_bytes``) unit by unit."""
+    """Translate what a reader read (``translator.formats.read_bytes``) unit by unit.
+
+    A file with nothing to translate is an ``InputError``, not an empty output that looks like
+    a translation.
+    """
+    if not source.text.strip():
+        why = ""
+        if source.format == "txt":
+            why = ": it is empty" if not source.text else ": it holds only whitespace"
+        raise InputError(f"{source.name} has no text to translate{why}")
     return translate_text(source.text, paragraphs=source.units, **options)
 
 
@@ -94,6 +111,8 @@ def check_output(
         raise InputError(f"the folder {target.parent} for the output does not exist")
     if target.is_dir():
         raise InputError(f"the output {target} is a directory")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise InputError(f"the folder {target.parent} for the output can't be written to")
     if input_path is not None and _same_file(Path(input_path), target):
         raise InputError(f"the output {target} is the input file: choose another name")
     return chosen
@@ -106,17 +125,28 @@ def write_document(
     source: Source | None = None,
     format: str | None = None,
 ) -> None:
-    """Write atomically, so an interrupted run never leaves half a file behind."""
+    """Write atomically (a temporary file beside it, then a rename), so an interrupted run never
+    leaves half a file behind and a previous output stays whole until the new one is complete.
+    """
     target = Path(output)
     chosen = check_output(target, source, format)
     data = formats.write_bytes(document, source, chosen.name)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
+        # 0o666 as open() would: the umask applies, unlike mkstemp's private 0o600.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise InputError(f"can't write {target}: {error.strerror or error}") from error
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

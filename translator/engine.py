@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -208,14 +208,18 @@ class Translator:
         items, …) instead of finding them from blank lines; sentences are still found inside.
         ``cache=False`` neither reads nor writes the sentence cache for this call.
         """
-        *_, document = self.stream(
-            text,
-            beam=beam,
-            alternatives=alternatives,
-            progress=progress,
-            paragraphs=paragraphs,
-            cache=cache,
-            first_window=TEXT_FIRST_WINDOW,
+        # keep only the last yield: partial Documents would pile up (memory of a 10 MB file)
+        (document,) = deque(
+            self.stream(
+                text,
+                beam=beam,
+                alternatives=alternatives,
+                progress=progress,
+                paragraphs=paragraphs,
+                cache=cache,
+                first_window=TEXT_FIRST_WINDOW,
+            ),
+            maxlen=1,
         )
         return document
 

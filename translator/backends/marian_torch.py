@@ -188,6 +188,10 @@ class _SearchRecorder(LogitsProcessor):
 
 
 def _usable_cores() -> int:
+    """Cores to compute on: ``$OMP_NUM_THREADS`` when set (a shared machine), else all usable."""
+    setting = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1

@@ -39,9 +39,11 @@ user can fix are ``InputError`` with a one-line message.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..document import Document
 from ..errors import InputError
@@ -58,6 +60,7 @@ __all__ = [
     "output_formats",
     "output_name",
     "read_bytes",
+    "read_limited",
     "read_path",
     "reader_for",
     "readers",
@@ -132,6 +135,7 @@ FORMATS: tuple[Format, ...] = (
 readers: dict[str, Format] = {ext: f for f in FORMATS if f.read for ext in f.extensions}
 writers: dict[str, Format] = {f.name: f for f in FORMATS if f.write}
 READABLE_EXTENSIONS: tuple[str, ...] = tuple(readers)
+MAX_INPUT_BYTES = 64 * 2**20  # 64 MB of text: days of translation; more is a mistake or a device
 OUTPUT_FORMATS: tuple[Format, ...] = tuple(writers.values())
 
 # Inputs people will try, and why they aren't read.
@@ -175,13 +179,29 @@ def read_bytes(name: str, data: bytes) -> Source:
     return fmt.read(data, os.path.basename(name) or name)
 
 
+def read_limited(stream: BinaryIO, name: str) -> bytes:
+    """All of ``stream``, or an ``InputError`` once it passes ``MAX_INPUT_BYTES`` (a device or
+    an endless pipe would otherwise fill the memory)."""
+    data = stream.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{name} is larger than {MAX_INPUT_BYTES // 2**20} MB: split it into parts and "
+            f"translate them one by one"
+        )
+    return data
+
+
 def read_path(path: str | os.PathLike[str]) -> Source:
     source = Path(path)
     reader_for(source.name)  # an unsupported kind fails before the file is read
     if source.is_dir():
         raise InputError(f"{source} is a directory, not a file")
     try:
-        data = source.read_bytes()
+        with source.open("rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+                raise InputError(f"{source} is a device, not a file")
+            data = read_limited(handle, str(source))
     except FileNotFoundError as error:
         raise InputError(f"{source} does not exist") from error
     except OSError as error:

@@ -6,13 +6,21 @@ Windows editors are), and the five bytes Windows-1252 leaves undefined fall back
 without a mark is recognised by its zero bytes. A statistical detector (charset-normalizer) was
 tried and rejected: on short German text it answers EBCDIC or Shift-JIS ("Größe" → cp037), while
 this rule decodes every umlaut right in UTF-8, Windows-1252 and Latin-1 files.
+
+A UTF-8 file with a few stray legacy bytes (a Windows-1252 snippet pasted in) is mostly UTF-8:
+reading it all as Windows-1252 would garble every umlaut ("GrÃ¶ÃŸe"), so only the stray bytes are
+read as Windows-1252. Nothing is dropped: every byte becomes a character. Files that are not text
+at all (NUL bytes, many control characters, or a known binary signature) are refused with a
+message that says what they look like.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 from ..errors import InputError
+from .sniff import binary_kind, looks_binary
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
@@ -37,26 +45,74 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                     f"{name} starts with a {label} byte-order mark but isn't {label} "
                     f"(byte {error.start + len(bom)})"
                 ) from error
+    kind = looks_binary(data)
+    if kind is not None:
+        raise InputError(f"{name} is a binary file, not text: it looks like {kind}")
     if b"\x00" in data:
         codec = _utf16_without_bom(data)
+        why = f"it holds NUL bytes, the first at byte {data.index(0)}"
         if codec is None:
-            raise InputError(f"{name} is a binary file, not text")
+            raise _binary(name, data, why)
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError as error:
-            raise InputError(f"{name} is a binary file, not text") from error
+            raise _binary(name, data, why) from error
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(data):
+        return data.decode("utf-8", errors=_LEGACY_BYTES), "utf-8"
     try:
         text, codec = data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         text, codec = data.decode("latin-1"), "latin-1"
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) // 100):
-        raise InputError(f"{name} is a binary file, not text")
+        raise _binary(name, data, f"it holds {controls} control characters")
     return text, codec
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def _binary(name: str, data: bytes, why: str) -> InputError:
+    kind = binary_kind(data)
+    if kind is not None:
+        return InputError(f"{name} is a binary file, not text: it looks like {kind}")
+    return InputError(f"{name} is a binary file, not text ({why})")
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """At least as many well-formed UTF-8 characters beyond ASCII as bytes that fit none, and
+    more than one: a Windows-1252 text forms one by chance at most now and then ("ß“")."""
+    sequences = _UTF8_SEQUENCE.findall(data)
+    inside = sum(len(s) for s in sequences)
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    return len(sequences) >= max(2, high - inside)
+
+
+def _read_as_legacy(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: the bytes UTF-8 can't read, each read as Windows-1252 (or Latin-1)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    chars = []
+    for byte in error.object[error.start : error.end]:
+        try:
+            chars.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            chars.append(chr(byte))
+    return "".join(chars), error.end
+
+
+_LEGACY_BYTES = "translator-legacy-bytes"
+codecs.register_error(_LEGACY_BYTES, _read_as_legacy)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -126,3 +126,16 @@ def test_the_length_limit_ends_rows_without_changing_their_recorded_end(translat
     for hypothesis, reference in zip(hypotheses, forced, strict=True):
         assert hypothesis.logprobs[-1] == pytest.approx(reference.logprobs[-1], abs=1e-4)
         assert hypothesis.logprobs[-1] < 0
+
+
+def test_the_engines_compute_on_omp_num_threads_cores_when_it_is_set(monkeypatch):
+    import os
+
+    from translator.backends.base import usable_cores
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert usable_cores() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "nonsense")
+    assert usable_cores() == len(os.sched_getaffinity(0))
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert usable_cores() == len(os.sched_getaffinity(0))

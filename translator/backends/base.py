@@ -6,6 +6,7 @@ Kept free of torch so that the engine, the data model and their tests import wit
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -31,6 +32,16 @@ class Hypothesis:
     logprobs: list[float] = field(default_factory=list)
     attention: np.ndarray | None = None
     alternatives: list[list[int]] = field(default_factory=list)
+
+
+def usable_cores() -> int:
+    """Cores to compute on: ``$OMP_NUM_THREADS`` when set (a shared machine), else all usable."""
+    setting = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class Backend(Protocol):

@@ -28,7 +28,6 @@ Layer and heads of the alignment attention are fixed in the converted model (see
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,23 +37,13 @@ import sentencepiece as spm
 
 from ..errors import InputError, ModelLoadError
 from ..spans import PieceCodec
-from .base import Hypothesis
+from .base import Hypothesis, usable_cores
 from .convert import VMAP_FILE, alignment_setting, ensure_converted
 from .hub import ResolvedModel
 
 SCORE_TOKENS = 128  # tokens per teacher-forced scoring call: bounds its memory
 BEAM_BATCH = 16  # sentences CTranslate2 searches at once (it splits larger calls, sorted)
 REGROUP_ABOVE = 0.3  # share of rows re-decoded above which batches are grouped by limit up front
-
-
-def usable_cores() -> int:
-    """Cores to compute on: ``$OMP_NUM_THREADS`` when set (a shared machine), else all usable."""
-    setting = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        return int(setting)
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def default_precision(device: str) -> str:

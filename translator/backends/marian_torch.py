@@ -17,7 +17,6 @@ eager one, which both paths accept.
 from __future__ import annotations
 
 import contextvars
-import os
 import warnings
 from collections.abc import Sequence
 
@@ -39,7 +38,7 @@ from transformers.utils import logging as hf_logging
 
 from ..errors import ModelLoadError
 from ..spans import PieceCodec
-from .base import Hypothesis
+from .base import Hypothesis, usable_cores
 from .hub import ResolvedModel
 
 ATTENTION = "translator_sdpa_or_eager"
@@ -187,16 +186,6 @@ class _SearchRecorder(LogitsProcessor):
         return results
 
 
-def _usable_cores() -> int:
-    """Cores to compute on: ``$OMP_NUM_THREADS`` when set (a shared machine), else all usable."""
-    setting = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        return int(setting)
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def _pick_device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -252,7 +241,7 @@ class TorchBackend:
     ) -> TorchBackend:
         chosen = _pick_device(device)
         if chosen.type == "cpu":
-            torch.set_num_threads(_usable_cores())
+            torch.set_num_threads(usable_cores())
         hf_logging.disable_progress_bar()
         try:
             with warnings.catch_warnings():

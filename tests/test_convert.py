@@ -120,9 +120,10 @@ def test_the_backend_converts_on_first_use_into_the_configured_cache(
     assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 1
 
 
-def run_cli(*args: str, env: dict[str, str]):
+def run_cli(*args: str, env: dict[str, str], stdin: bytes = b""):
     return subprocess.run(
         [sys.executable, "-m", "translator.cli", *args],
+        input=stdin,
         capture_output=True,
         env={**os.environ, **env},
         timeout=900,  # converts, builds a map and translates: slow on a loaded machine
@@ -155,19 +156,32 @@ def test_translator_convert_prepares_the_model_and_its_vocabulary_map(
         "ctranslate2:float32+vmap",
         "--fast",
         env=env,
+        stdin=b"Guten Morgen. Wie geht es Ihnen?",
     )
     assert translated.returncode == 0, translated.stderr.decode()
-    signature = json.loads(translated.stdout)["signature"]
+    document = json.loads(translated.stdout)
+    assert len(document["paragraphs"][0]["sentences"]) == 2
+    signature = document["signature"]
     assert "engine:ctranslate2+vmap-float32" in signature and "beam:1" in signature
 
 
 def test_translator_convert_explains_a_missing_map(model_dir, tmp_path):
     env = {"TRANSLATOR_CT2_CACHE": str(tmp_path)}
-    result = run_cli("-", "--model", str(model_dir), "--backend", "ctranslate2+vmap", env=env)
+    result = run_cli(
+        "-",
+        "--model",
+        str(model_dir),
+        "--backend",
+        "ctranslate2+vmap",
+        env=env,
+        stdin=b"Guten Morgen.",
+    )
     assert result.returncode == 1
     assert b"translator convert" in result.stderr and b"Traceback" not in result.stderr
 
 
 def test_fast_and_a_beam_contradict(model_dir, tmp_path):
-    result = run_cli("-", "--model", str(model_dir), "--fast", "--beam", "4", env={})
+    result = run_cli(
+        "-", "--model", str(model_dir), "--fast", "--beam", "4", env={}, stdin=b"Guten Morgen."
+    )
     assert result.returncode == 1 and b"--fast" in result.stderr

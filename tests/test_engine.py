@@ -95,9 +95,10 @@ def test_batched_translation_equals_one_by_one(translator, seed_text):
 
 
 def test_batches_are_length_sorted_and_within_the_token_budget(translator, seed_text):
-    one_paragraph = seed_text.replace("\n\n", " ")  # one streaming window
+    one_paragraph = seed_text.replace("\n\n", " ")
     recording = RecordingBackend(translator.backend)
-    Translator(engine=recording, batch_tokens=200).translate_text(one_paragraph)
+    engine = Translator(engine=recording, batch_tokens=200)
+    list(engine.stream(one_paragraph, first_window=64))  # one window: one sorted run of batches
     lengths = [len(ids) for batch in recording.batches for ids in batch]
     assert lengths == sorted(lengths)
     for batch in recording.batches:

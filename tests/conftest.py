@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,16 +18,12 @@ def ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     ``auto`` means torch in the tests (``$TRANSLATOR_BACKEND``), also for the page's server.
     """
     directory = tmp_path_factory.mktemp("ct2-cache")
-    saved = {name: os.environ.get(name) for name in ("TRANSLATOR_CT2_CACHE", "TRANSLATOR_BACKEND")}
-    os.environ["TRANSLATOR_CT2_CACHE"] = str(directory)
+    environment = pytest.MonkeyPatch()
+    environment.setenv("TRANSLATOR_CT2_CACHE", str(directory))
     # The reference engine for the shared tests; the CTranslate2 tests name their engine.
-    os.environ["TRANSLATOR_BACKEND"] = "torch"
+    environment.setenv("TRANSLATOR_BACKEND", "torch")
     yield directory
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    environment.undo()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,20 +32,14 @@ def engine_defaults_for_tests(tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     Without a cache every test sees the model work, and any cache a test asks for by default
     lives in a temporary directory, never the user's ~/.cache. Random models loop in nearly
-    every sentence, so retries would double every translation's cost. (A fixture of its own:
-    a test module may override ``ct2_cache``.)
+    every sentence, so retries would double every translation's cost.
     """
-    names = ("TRANSLATOR_CACHE", "TRANSLATOR_CACHE_DIR", "TRANSLATOR_RETRY")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ["TRANSLATOR_CACHE"] = "off"
-    os.environ["TRANSLATOR_CACHE_DIR"] = str(tmp_path_factory.mktemp("sentence-cache"))
-    os.environ["TRANSLATOR_RETRY"] = "off"
+    environment = pytest.MonkeyPatch()
+    environment.setenv("TRANSLATOR_CACHE", "off")
+    environment.setenv("TRANSLATOR_CACHE_DIR", str(tmp_path_factory.mktemp("sentence-cache")))
+    environment.setenv("TRANSLATOR_RETRY", "off")
     yield
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    environment.undo()
 
 
 @pytest.fixture(scope="session")

@@ -20,21 +20,6 @@ from .test_engine import (
 
 
 @pytest.fixture(scope="session")
-def ct2_cache(tmp_path_factory):
-    """Converted models go into a private cache (also for subprocesses started by tests)."""
-    import os
-
-    path = tmp_path_factory.mktemp("ct2-cache")
-    before = os.environ.get("TRANSLATOR_CT2_CACHE")
-    os.environ["TRANSLATOR_CT2_CACHE"] = str(path)
-    yield path
-    if before is None:
-        os.environ.pop("TRANSLATOR_CT2_CACHE", None)
-    else:
-        os.environ["TRANSLATOR_CT2_CACHE"] = before
-
-
-@pytest.fixture(scope="session")
 def ct2_float32(model_dir, ct2_cache) -> Translator:
     """float32: the same arithmetic as the torch engine, so greedy outputs must be identical."""
     return Translator(model=str(model_dir), backend="ctranslate2:float32")
@@ -44,11 +29,6 @@ def ct2_float32(model_dir, ct2_cache) -> Translator:
 def ct2_int8(model_dir, ct2_cache) -> Translator:
     """The CPU default."""
     return Translator(model=str(model_dir), backend="ctranslate2")
-
-
-@pytest.fixture(scope="session")
-def torch_engine(model_dir) -> Translator:
-    return Translator(model=str(model_dir), backend="torch")
 
 
 @pytest.fixture(params=["float32", "int8"])
@@ -176,11 +156,11 @@ def test_signature_names_the_engine_and_its_precision(ct2_float32, ct2_int8):
 
 
 def test_greedy_translations_and_alignments_equal_the_torch_engine(
-    ct2_float32, torch_engine, seed_text
+    ct2_float32, translator, seed_text
 ):
     text = TRICKY + "\n\n" + seed_text
     ours = ct2_float32.translate_text(text, beam=1)
-    theirs = torch_engine.translate_text(text, beam=1)
+    theirs = translator.translate_text(text, beam=1)
     assert ours.signature.replace("ctranslate2", "torch") == theirs.signature
     assert [en for _, en in ours.pairs()] == [en for _, en in theirs.pairs()]
     for a, b in zip(ours.sentences, theirs.sentences, strict=True):
@@ -189,12 +169,12 @@ def test_greedy_translations_and_alignments_equal_the_torch_engine(
         assert a.word_scores == pytest.approx(b.word_scores, abs=1e-3)
 
 
-def test_forced_scores_and_attention_equal_the_torch_engine(ct2_float32, torch_engine):
-    codec = torch_engine.backend.codec
+def test_forced_scores_and_attention_equal_the_torch_engine(ct2_float32, translator):
+    codec = translator.backend.codec
     source = codec.encode("Der Präsident traf sich im Juni in Vietnam.").ids
     target = codec.encode_target("The president met in Vietnam in June.")
     (ours,) = ct2_float32.backend.force([source], [target])
-    (theirs,) = torch_engine.backend.force([source], [target])
+    (theirs,) = translator.backend.force([source], [target])
     assert ours.logprobs == pytest.approx(theirs.logprobs, abs=1e-4)
     assert np.allclose(ours.attention, theirs.attention, atol=1e-4)
 

@@ -338,8 +338,10 @@ class Translator:
     ) -> list[_Translated]:
         """Each sentence's translation: from the cache where it has one, else from the model."""
         cache = self.cache if use_cache else None
-        context = self._cache_context(beam, alternatives)
-        keys = {i: cache_key(s, context) for i, s in enumerate(sentences) if has_text(s)}
+        keys: dict[int, str] = {}
+        if cache is not None:
+            context = self._cache_context(beam, alternatives)
+            keys = {i: cache_key(s, context) for i, s in enumerate(sentences) if has_text(s)}
         results: dict[int, _Translated] = {}
         if cache is not None and keys:
             stored = cache.get_many(keys.values())
@@ -366,7 +368,7 @@ class Translator:
             results[i] = self._join(sentences[i], plan, [pieces[t] for t in piece_texts])
             if i in keys:
                 fresh[keys[i]] = _cache_value(sentences[i], results[i])
-        if cache is not None and fresh:
+        if cache is not None and fresh:  # keys, hence fresh, are empty without a cache
             cache.put_many(fresh)
         if progress and hits:
             progress(len(sentences), len(sentences))

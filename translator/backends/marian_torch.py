@@ -177,13 +177,13 @@ class _SearchRecorder(LogitsProcessor):
                 logprobs[active, step - 1] = self.chosen[step].cpu()[rows[active]]
             ending = lengths == step
             logprobs[ending, step] = self.end[step].cpu()[rows[ending]]
-        results = []
-        for row, ids in enumerate(outputs):
-            count = len(ids) + 1
-            taken = rows_seen[row, :count]
-            matrix = torch.stack([attention[t][taken[t]] for t in range(count)])
-            results.append((logprobs[row, :count].tolist(), matrix.float().cpu().numpy()))
-        return results
+        # [steps, sentences, sources]: each sentence's row of each step, in one gather
+        chosen = torch.stack(list(attention[:steps])).float().cpu()
+        chosen = chosen[torch.arange(steps)[:, None], rows_seen.T].transpose(0, 1).numpy()
+        return [
+            (logprobs[row, : len(ids) + 1].tolist(), chosen[row, : len(ids) + 1])
+            for row, ids in enumerate(outputs)
+        ]
 
 
 def _pick_device(device: str) -> torch.device:

@@ -52,7 +52,7 @@ def main() -> None:
         retry_degenerate=False,
     )
     without = Translator(
-        engine=with_details.backend,
+        backend=with_details.backend,
         beam=args.beam,
         details=False,
         max_output_ratio=1.1,

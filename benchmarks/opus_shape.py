@@ -60,7 +60,7 @@ def build_opus_shaped(cache: Path = CACHE) -> Path:
     directory = cache / "opus-mt-de-en-random"
     if (directory / "model.safetensors").is_file():
         return directory
-    from translator.backends.random_marian import build_random_marian
+    from translator.testing import build_random_marian
 
     config = json.loads((SHARED / "config.json").read_text("utf-8"))
     pairs = catalogue_pairs()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.recording import RecordingBackend
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6c55d004d8009f3d.txt"
 
@@ -53,7 +55,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory, seed_text: str) -> Path:
 
     init_std 0.1 makes its (noise) output depend on the input, so mix-ups between sentences show.
     """
-    from translator.backends.random_marian import build_random_marian
+    from translator.testing import build_random_marian
 
     directory = tmp_path_factory.mktemp("tiny-marian")
     return build_random_marian(
@@ -66,46 +68,6 @@ def translator(model_dir: Path):
     from translator import Translator
 
     return Translator(model=str(model_dir), backend="torch")
-
-
-class RecordingBackend:
-    """Wraps a backend and records every batch of ids sent to the model.
-
-    ``batches``, ``limits`` and ``outputs`` are the first decodings; the safer decodings of
-    degenerate outputs (``no_repeat_ngram_size`` set) go to ``retries``: (batch, options,
-    output ids).
-    """
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.batches: list[list[list[int]]] = []
-        self.limits: list[int] = []
-        self.outputs: list[list[int]] = []
-        self.retries: list[tuple[list[list[int]], dict, list[list[int]]]] = []
-
-    def __getattr__(self, name: str):
-        return getattr(self.inner, name)
-
-    def generate(self, batch, **options):
-        if options.get("no_repeat_ngram_size"):
-            hypotheses = self.inner.generate(batch, **options)
-            self.retries.append(
-                ([list(ids) for ids in batch], options, [h.ids for h in hypotheses])
-            )
-            return hypotheses
-        self.batches.append([list(ids) for ids in batch])
-        self.limits.extend(options["max_new_tokens"])
-        hypotheses = self.inner.generate(batch, **options)
-        self.outputs.extend(h.ids for h in hypotheses)
-        return hypotheses
-
-    def sent_texts(self) -> list[str]:
-        pieces = self.inner.codec.pieces
-        return [
-            "".join(pieces[i] for i in ids[:-1]).replace("▁", " ").strip()
-            for batch in self.batches
-            for ids in batch
-        ]
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import synthetic_alignment as synthetic
+from tests.fixtures import synthetic_alignment as synthetic
 from translator.align import AlignmentConfig, corpus_aer
 from translator.calibrate import force_align
 
@@ -67,7 +67,7 @@ def test_guided_head_at_unshifted_rows_recovers_the_gold_links(
 def test_reading_the_shifted_rows_is_far_worse(trained: synthetic.Synthetic, aligned) -> None:
     from translator import Translator
 
-    shifted = Translator(engine=aligned.backend, alignment=AlignmentConfig(shifted=True))
+    shifted = Translator(backend=aligned.backend, alignment=AlignmentConfig(shifted=True))
     default = held_out_aer(aligned, trained.held_out)
     off_by_one = held_out_aer(shifted, trained.held_out)
     assert off_by_one > max(SHIFTED_AER_ABOVE, 2 * default)

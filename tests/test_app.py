@@ -13,6 +13,7 @@ import pytest
 from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
+from tests.fixtures.compare import assert_same_document
 from translator import InputError, Translator, TranslatorError
 from translator.reader.payload import build_payload
 from translator.reader.session import (
@@ -30,7 +31,6 @@ from translator.reader.session import (
 )
 
 from .conftest import ROOT
-from .test_engine import assert_same_document
 from .test_formats_docx import as_bytes, build
 
 APP = str(ROOT / "app.py")

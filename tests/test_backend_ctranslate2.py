@@ -7,16 +7,15 @@ import pytest
 
 pytest.importorskip("ctranslate2")
 
-from translator import Translator
-from translator.errors import InputError
-
-from .conftest import RecordingBackend
-from .test_engine import (
+from tests.fixtures.compare import (
     TRICKY,
     assert_invariants,
     assert_same_document,
     assert_words_and_links_valid,
 )
+from tests.fixtures.recording import RecordingBackend
+from translator import Translator
+from translator.errors import InputError
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +54,10 @@ def test_tricky_text_keeps_its_invariants(ct2):
 @pytest.mark.parametrize("beam", [1, 4])
 def test_batched_translation_equals_one_by_one(ct2, seed_text, beam):
     batched = RecordingBackend(ct2.backend)
-    document = Translator(engine=batched, beam=beam).translate_text(seed_text, alternatives=2)
+    document = Translator(backend=batched, beam=beam).translate_text(seed_text, alternatives=2)
     assert max(len(b) for b in batched.batches) > 1, "the test needs real batches"
     single = RecordingBackend(ct2.backend)
-    alone = Translator(engine=single, beam=beam, max_batch_size=1).translate_text(
+    alone = Translator(backend=single, beam=beam, max_batch_size=1).translate_text(
         seed_text, alternatives=2
     )
     assert max(len(b) for b in single.batches) == 1
@@ -70,7 +69,7 @@ def test_batched_translation_equals_one_by_one(ct2, seed_text, beam):
 
 def test_output_length_is_bounded_by_the_input_row_by_row(ct2, seed_text):
     recording = RecordingBackend(ct2.backend)
-    engine = Translator(engine=recording)
+    engine = Translator(backend=recording)
     engine.translate_text("Ja. " + seed_text)
     produced = [len(ids) for ids in recording.outputs]
     assert all(n <= limit for n, limit in zip(produced, recording.limits, strict=True))

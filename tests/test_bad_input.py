@@ -16,11 +16,10 @@ from collections import Counter
 
 import pytest
 
+from tests.fixtures.recording import RecordingBackend
 from translator import InputError, Translator, formats, translate
 from translator.cli import main
 from translator.document import COPIED, SPLIT, Document
-
-from .conftest import RecordingBackend
 
 GERMAN = "Die Größe der Straße ist schön. Übermorgen kommt er wieder."
 
@@ -221,11 +220,11 @@ def test_a_5000_word_sentence_without_punctuation_reaches_the_model_in_pieces_an
     words = "der die das Haus Baum gehen schnell und aber weil Straße Größe".split()
     sentence = " ".join(rng.choice(words) for _ in range(5000))
     recording = RecordingBackend(translator.backend)
-    engine = Translator(engine=recording)
+    engine = Translator(backend=recording)
     document = engine.translate_text(sentence, beam=1)
     accounted_for(document, sentence)
     assert len(list(document.sentences)) > 1, "cut into sentences the model can take"
-    assert all(len(ids) - 1 <= engine.piece_limit for b in recording.batches for ids in b)
+    assert all(len(ids) - 1 <= engine.token_limit for b in recording.batches for ids in b)
     sent = Counter("".join(recording.sent_texts()).replace(" ", ""))
     assert sent == Counter(sentence.replace(" ", "")), "every character reached the model once"
 
@@ -245,17 +244,17 @@ def test_a_20000_character_word_is_cut_and_translated_without_loss(translator):
     rng = random.Random(9)
     word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzäöüß") for _ in range(20_000))
     recording = RecordingBackend(translator.backend)
-    engine = Translator(engine=recording, max_sentence_tokens=400)
+    engine = Translator(backend=recording, max_sentence_tokens=400)
     document = engine.translate_text(word, beam=1)
     accounted_for(document, word)
     assert all(SPLIT in s.flags for s in document.sentences)
-    assert all(len(ids) - 1 <= engine.piece_limit for b in recording.batches for ids in b)
+    assert all(len(ids) - 1 <= engine.token_limit for b in recording.batches for ids in b)
 
 
 def test_a_big_file_goes_to_the_model_in_bounded_batches(translator, seed_text):
     text = "\n\n".join(f"{i}. {p}" for i, p in enumerate(seed_text.split("\n\n") * 6))
     recording = RecordingBackend(translator.backend)
-    engine = Translator(engine=recording, batch_tokens=300, max_batch_size=8)
+    engine = Translator(backend=recording, batch_tokens=300, max_batch_size=8)
     windows = list(engine.stream(text, beam=1))
     accounted_for(windows[-1], text)
     assert len(windows) > 3, "the document is translated window by window"

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.cli import run
+from tests.fixtures.compare import assert_same_document
+from tests.fixtures.recording import RecordingBackend
 from translator import Translator
 from translator.cache import (
     FILE_NAME,
+    TABLE,
     SentenceCache,
     cache_key,
     default_cache_path,
     enabled_by_default,
 )
-
-from .conftest import RecordingBackend
-from .test_cli import run
-from .test_engine import assert_same_document
 
 EDITED = "Der Besuch ist abgesagt."
 
@@ -31,7 +31,7 @@ def cache(tmp_path: Path) -> SentenceCache:
 
 def cached(translator, cache: SentenceCache, **settings) -> tuple[Translator, RecordingBackend]:
     recording = RecordingBackend(translator.backend)
-    return Translator(engine=recording, cache=cache, **settings), recording
+    return Translator(backend=recording, cache=cache, **settings), recording
 
 
 def first_sentence(text: str) -> str:
@@ -147,7 +147,7 @@ def test_second_translation_of_the_same_text_calls_the_model_for_no_sentence(
     engine, recording = cached(translator, cache)
     again = engine.translate_text(seed_text)
     assert recording.batches == [] and recording.retries == []
-    uncached = Translator(engine=translator.backend, cache=False).translate_text(seed_text)
+    uncached = Translator(backend=translator.backend, cache=False).translate_text(seed_text)
     assert again.to_json() == before.to_json() == uncached.to_json()
 
 
@@ -157,7 +157,7 @@ def test_an_edited_document_translates_only_the_changed_sentences(translator, ca
     engine, recording = cached(translator, cache)
     document = engine.translate_text(edited)
     assert recording.sent_texts() == [EDITED]
-    assert_same_document(document, Translator(engine=translator.backend).translate_text(edited))
+    assert_same_document(document, Translator(backend=translator.backend).translate_text(edited))
 
 
 def test_rewrapped_sentences_come_from_the_cache_on_their_own_words(translator, cache, seed_text):
@@ -170,7 +170,7 @@ def test_rewrapped_sentences_come_from_the_cache_on_their_own_words(translator, 
     document = engine.translate_text(rewrapped)
     assert recording.batches == []
     document.check()
-    assert_same_document(document, Translator(engine=translator.backend).translate_text(rewrapped))
+    assert_same_document(document, Translator(backend=translator.backend).translate_text(rewrapped))
 
 
 def test_another_beam_or_other_options_miss_the_cache(translator, cache):
@@ -188,7 +188,7 @@ def test_another_beam_or_other_options_miss_the_cache(translator, cache):
 
 
 def test_the_cache_can_be_turned_off_per_translator_and_per_call(translator, cache):
-    assert Translator(engine=translator.backend, cache=False).cache is None
+    assert Translator(backend=translator.backend, cache=False).cache is None
     engine, recording = cached(translator, cache)
     engine.translate_text("Guten Morgen.", cache=False)
     engine.translate_text("Guten Morgen.", cache=False)
@@ -200,7 +200,7 @@ def test_a_corrupted_cache_file_is_rebuilt_during_translation(translator, cache,
     cache.path.write_bytes(b"\x00garbage" * 1000)
     engine, _ = cached(translator, cache)
     document = engine.translate_text(seed_text)
-    assert_same_document(document, Translator(engine=translator.backend).translate_text(seed_text))
+    assert_same_document(document, Translator(backend=translator.backend).translate_text(seed_text))
     engine, recording = cached(translator, cache)
     engine.translate_text(seed_text)
     assert recording.batches == []
@@ -230,7 +230,7 @@ def test_streaming_with_a_partly_filled_cache_yields_in_document_order(
     counts = [len(p.paragraphs) for p in partials]
     assert len(partials) > 2 and counts == sorted(counts)
     assert all(final.target.startswith(p.target) for p in partials)
-    assert_same_document(final, Translator(engine=translator.backend).translate_text(seed_text))
+    assert_same_document(final, Translator(backend=translator.backend).translate_text(seed_text))
     total = sum(1 for _ in final.sentences)
     assert 0 < len(recording.sent_texts()) < total
     assert calls[-1] == (total, total) and [d for d, _ in calls] == sorted(d for d, _ in calls)
@@ -239,7 +239,7 @@ def test_streaming_with_a_partly_filled_cache_yields_in_document_order(
 def test_several_threads_translate_through_one_cache(translator, cache, seed_text):
     texts = seed_text.strip().split("\n\n")[:4]
     engine, _ = cached(translator, cache)
-    alone = [Translator(engine=translator.backend).translate_text(t) for t in texts]
+    alone = [Translator(backend=translator.backend).translate_text(t) for t in texts]
     with ThreadPoolExecutor(len(texts)) as pool:
         together = list(pool.map(engine.translate_text, texts))
         again = list(pool.map(engine.translate_text, texts))
@@ -274,4 +274,33 @@ def test_the_command_still_wants_an_input_unless_clearing(tmp_path):
 
 def _keys_in(path: Path) -> list[str]:
     with sqlite3.connect(path) as connection:
-        return [key for (key,) in connection.execute("SELECT key FROM sentences_v1")]
+        return [key for (key,) in connection.execute(f"SELECT key FROM {TABLE}")]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda v: v["record"].update(flags="copied"), id="flags-as-a-string"),
+        pytest.param(lambda v: v["record"].update(flags=["bogus"]), id="unknown-flag"),
+        pytest.param(lambda v: v["record"].update(score=float("nan")), id="nan-score"),
+        pytest.param(lambda v: v["record"].update(word_scores=["x"]), id="word-score-not-a-number"),
+        pytest.param(lambda v: v.update(english="Good " * 2_000_000), id="ten-mb-english"),
+        pytest.param(lambda v: v.update(english=v["english"] + "\0"), id="nul-in-english"),
+        pytest.param(lambda v: v["record"].update(links=[[0, 99, 1.0]]), id="link-to-no-word"),
+        pytest.param(lambda v: v["record"].update(target=[0, 3]), id="target-span-off"),
+        pytest.param(lambda v: v.pop("record"), id="no-record"),
+    ],
+)
+def test_a_stored_row_that_does_not_fit_is_a_miss(translator, cache, damage):
+    engine, _ = cached(translator, cache)
+    engine.translate_text(EDITED)
+    (key,) = cache.get_many(_keys_in(cache.path))
+    value = cache.get_many([key])[key]
+    damage(value)
+    cache.put_many({key: value})
+    again, recording = cached(translator, cache)
+    document = again.translate_text(EDITED)
+    assert recording.batches, "the damaged row was used instead of translating"
+    document.check()
+    fresh = Translator(backend=translator.backend, cache=False).translate_text(EDITED)
+    assert document.to_json() == fresh.to_json()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import synthetic_alignment as synthetic
+from tests.fixtures import synthetic_alignment as synthetic
 from translator.align import RULES, AlignmentConfig, corpus_aer
 from translator.calibrate import (
     GoldFormatError,
@@ -250,7 +250,7 @@ def test_unreadable_gold_files_exit_2_with_the_reason(
 def test_pieces_map_to_the_gold_tokens_not_to_word_spans(trained: synthetic.Synthetic) -> None:
     """A gold token such as ``z.B.`` is one token, though ``word_spans`` makes two words of it."""
     from translator import Translator
-    from translator.spans import word_spans
+    from translator.words import word_spans
 
     codec = Translator(model=str(trained.directory), backend="torch").backend.codec
     example = trained.held_out[0]

@@ -1,31 +1,21 @@
-"""The translator command, run as a user runs it: a real process, real files."""
+"""The translator command, run as a user runs it: real files, in this process (the model loads
+once), and as a real process where starting one is the point."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "translator.cli", *args],
-        input=stdin.encode() if stdin is not None else None,
-        capture_output=True,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
+from tests.conftest import SEED
+from tests.fixtures.cli import run, run_process
 
 
 @pytest.fixture(scope="module")
 def seed_result(model_dir, tmp_path_factory):
-    from .conftest import SEED
-
+    """The seed article into a file, by a real process: the way a user runs the command."""
     out = tmp_path_factory.mktemp("cli") / "article.en.txt"
-    result = run(str(SEED), "-o", str(out), "--model", str(model_dir), "--progress")
+    result = run_process(str(SEED), "-o", str(out), "--model", str(model_dir), "--progress")
     return result, out
 
 

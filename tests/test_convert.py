@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
+
+from tests.fixtures.cli import run
 
 pytest.importorskip("ctranslate2")
 
@@ -120,16 +120,6 @@ def test_the_backend_converts_on_first_use_into_the_configured_cache(
     assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 1
 
 
-def run_cli(*args: str, env: dict[str, str], stdin: bytes = b""):
-    return subprocess.run(
-        [sys.executable, "-m", "translator.cli", *args],
-        input=stdin,
-        capture_output=True,
-        env={**os.environ, **env},
-        timeout=900,  # converts, builds a map and translates: slow on a loaded machine
-    )
-
-
 def test_translator_convert_prepares_the_model_and_its_vocabulary_map(
     model_dir, tmp_path, seed_text
 ):
@@ -137,7 +127,7 @@ def test_translator_convert_prepares_the_model_and_its_vocabulary_map(
     corpus.write_text(seed_text, "utf-8")
     cache = tmp_path / "cache"
     env = {"TRANSLATOR_CT2_CACHE": str(cache)}
-    result = run_cli(
+    result = run(
         "convert", str(model_dir), "--precision", "float32", "--vmap", str(corpus), env=env
     )
     assert result.returncode == 0, result.stderr.decode()
@@ -147,7 +137,7 @@ def test_translator_convert_prepares_the_model_and_its_vocabulary_map(
     assert lines[0].startswith("\t") and len(lines) > 10
     assert all("\t" in line for line in lines)
     # the shortlist is an engine option of its own, recorded in the signature
-    translated = run_cli(
+    translated = run(
         "-",
         "--json",
         "--model",
@@ -167,7 +157,7 @@ def test_translator_convert_prepares_the_model_and_its_vocabulary_map(
 
 def test_translator_convert_explains_a_missing_map(model_dir, tmp_path):
     env = {"TRANSLATOR_CT2_CACHE": str(tmp_path)}
-    result = run_cli(
+    result = run(
         "-",
         "--model",
         str(model_dir),
@@ -181,7 +171,7 @@ def test_translator_convert_explains_a_missing_map(model_dir, tmp_path):
 
 
 def test_fast_and_a_beam_contradict(model_dir, tmp_path):
-    result = run_cli(
+    result = run(
         "-", "--model", str(model_dir), "--fast", "--beam", "4", env={}, stdin=b"Guten Morgen."
     )
     assert result.returncode == 1 and b"--fast" in result.stderr

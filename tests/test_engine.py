@@ -7,57 +7,21 @@ from collections import Counter
 
 import pytest
 
+from tests.fixtures.compare import (
+    TRICKY,
+    assert_invariants,
+    assert_same_document,
+    assert_words_and_links_valid,
+)
+from tests.fixtures.recording import RecordingBackend
 from translator import Translator
+from translator.config import DEFAULT_MODEL, MODEL
+from translator.describe import has_text
 from translator.document import COPIED, DEGENERATE, RETRIED, SPLIT, Document
-from translator.engine import (
-    MODEL_ENV,
-    RETRY_MIN_BEAM,
-    RETRY_NO_REPEAT,
-    has_text,
-    resolve_model_name,
-)
-from translator.errors import DEFAULT_MODEL, InputError
+from translator.engine import RETRY_MIN_BEAM, RETRY_NO_REPEAT, resolve_model_name
+from translator.errors import InputError
+from translator.signature import Signature
 from translator.reader.payload import build_payload
-
-from .conftest import RecordingBackend
-
-TRICKY = (
-    "Berlin (dpa) – Am 27. Juni traf der 1. FC Köln z. B. ca. 4 Mio. Fans.\n"
-    "Er sagte: „Kommst du?“ Sie antwortete nicht…\n\n"
-    "# Überschrift\n"
-    "- Punkt eins\n"
-    "- Punkt zwei\n\n"
-    "***\n\n"
-    "Ein </s> im Text, ein Tab\tund\u00a0NBSP, ein Emoji 🙂 und ﬁ.\n"
-)
-
-
-def assert_invariants(document: Document, text: str) -> None:
-    assert document.source == text
-    document.check()  # coverage, spans inside paragraphs, a translation for every text sentence
-    for sentence in document.sentences:
-        assert sentence.source.of(text) == sentence.source.of(text).strip() != ""
-        assert sentence.target.of(document.target).strip() != ""
-
-
-def assert_same_document(a: Document, b: Document) -> None:
-    """Equal texts, spans and links; scores and weights equal up to float noise of batching."""
-    assert (a.source, a.target, a.signature) == (b.source, b.target, b.signature)
-    assert [p.source for p in a.paragraphs] == [p.source for p in b.paragraphs]
-    for x, y in zip(a.sentences, b.sentences, strict=True):
-        assert (x.source, x.target, x.flags, x.alternatives) == (
-            y.source,
-            y.target,
-            y.flags,
-            y.alternatives,
-        )
-        assert (x.source_words, x.target_words) == (y.source_words, y.target_words)
-        assert [(k.source, k.target) for k in x.links] == [(k.source, k.target) for k in y.links]
-        assert [k.weight for k in x.links] == pytest.approx([k.weight for k in y.links], abs=1e-4)
-        assert x.word_scores == pytest.approx(y.word_scores, abs=1e-4)
-        assert (x.score is None) == (y.score is None)
-        if x.score is not None:
-            assert x.score == pytest.approx(y.score, abs=1e-4)
 
 
 def test_seed_article_keeps_every_character_in_exactly_one_sentence(translator, seed_text):
@@ -83,10 +47,10 @@ def test_target_mirrors_the_paragraph_structure(translator, seed_text):
 
 def test_batched_translation_equals_one_by_one(translator, seed_text):
     batched = RecordingBackend(translator.backend)
-    document = Translator(engine=batched).translate_text(seed_text)
+    document = Translator(backend=batched).translate_text(seed_text)
     assert max(len(b) for b in batched.batches) > 1, "the test needs real batches"
     single = RecordingBackend(translator.backend)
-    alone = Translator(engine=single, max_batch_size=1).translate_text(seed_text)
+    alone = Translator(backend=single, max_batch_size=1).translate_text(seed_text)
     assert max(len(b) for b in single.batches) == 1
     english = [en for _, en in document.pairs()]
     assert len(set(english)) > len(english) // 2, "outputs must differ to detect mix-ups"
@@ -97,7 +61,7 @@ def test_batched_translation_equals_one_by_one(translator, seed_text):
 def test_batches_are_length_sorted_and_within_the_token_budget(translator, seed_text):
     one_paragraph = seed_text.replace("\n\n", " ")
     recording = RecordingBackend(translator.backend)
-    engine = Translator(engine=recording, batch_tokens=200)
+    engine = Translator(backend=recording, batch_tokens=200)
     list(engine.stream(one_paragraph, first_window=64))  # one window: one sorted run of batches
     lengths = [len(ids) for batch in recording.batches for ids in batch]
     assert lengths == sorted(lengths)
@@ -107,7 +71,7 @@ def test_batches_are_length_sorted_and_within_the_token_budget(translator, seed_
 
 def test_identical_sentences_are_translated_once(translator):
     recording = RecordingBackend(translator.backend)
-    document = Translator(engine=recording).translate_text("Ja. Nein. Ja.\n\nJa.")
+    document = Translator(backend=recording).translate_text("Ja. Nein. Ja.\n\nJa.")
     assert sorted(recording.sent_texts()) == ["Ja.", "Nein."]
     english = [en for _, en in document.pairs()]
     assert english[0] == english[2] == english[3]
@@ -116,7 +80,7 @@ def test_identical_sentences_are_translated_once(translator):
 def test_segments_without_letters_or_digits_never_reach_the_model(translator):
     recording = RecordingBackend(translator.backend)
     text = "Erster Satz.\n\n***\n\n– – –\n\n…\n\nZweiter Satz."
-    document = Translator(engine=recording).translate_text(text)
+    document = Translator(backend=recording).translate_text(text)
     assert_invariants(document, text)
     assert sorted(recording.sent_texts()) == ["Erster Satz.", "Zweiter Satz."]
     copied = [s for s in document.sentences if COPIED in s.flags]
@@ -133,7 +97,7 @@ def test_a_sentence_too_long_for_the_model_is_split_and_loses_nothing(translator
     codec = translator.backend.codec
     assert codec.count(sentence) > translator.backend.max_source_positions, "must exceed 512"
     recording = RecordingBackend(translator.backend)
-    document = Translator(engine=recording).translate_text(sentence)
+    document = Translator(backend=recording).translate_text(sentence)
     assert_invariants(document, sentence)
     (only,) = list(document.sentences)
     assert SPLIT in only.flags
@@ -146,14 +110,14 @@ def test_a_sentence_too_long_for_the_model_is_split_and_loses_nothing(translator
 def test_the_quality_limit_is_configurable(translator):
     sentence = "Der Machthaber, der Präsident und die Regierung trafen sich im Juni in Vietnam."
     recording = RecordingBackend(translator.backend)
-    document = Translator(engine=recording, max_sentence_tokens=10).translate_text(sentence)
+    document = Translator(backend=recording, max_sentence_tokens=10).translate_text(sentence)
     assert SPLIT in next(document.sentences).flags
     assert all(len(ids) - 1 <= 10 for batch in recording.batches for ids in batch)
 
 
 def test_output_length_is_bounded_by_the_input(translator, seed_text):
     recording = RecordingBackend(translator.backend)
-    engine = Translator(engine=recording)
+    engine = Translator(backend=recording)
     engine.translate_text("Ja. " + seed_text)
     sources = [len(ids) - 1 for batch in recording.batches for ids in batch]
     assert recording.limits == [engine.output_limit(n) for n in sources]
@@ -190,21 +154,30 @@ def test_beam_defaults_to_the_models_generation_config(translator):
 
 def test_signature_names_model_engine_and_segmenter(translator, model_dir):
     signature = translator.signature()
-    assert signature.startswith(f"model:{model_dir}@local-")
+    assert signature.startswith(f"model:{model_dir.name}@local-")
+    assert str(model_dir.parent) not in signature  # where the model lies is nobody's business
     assert "engine:torch-float32" in signature and "seg:" in signature
+
+
+def test_signature_records_every_setting_that_changes_the_english(translator):
+    parts = Signature.parse(translator.signature())
+    assert (parts.retry, parts.output_ratio, parts.max_tokens) == ("off", 1.5, 200)
+    retrying = Translator(backend=translator.backend, retry_degenerate=True, max_output_ratio=2)
+    assert Signature.parse(retrying.signature()).retry.startswith("nr")
+    assert Signature.parse(retrying.signature()).output_ratio == 2
 
 
 def test_bad_settings_are_refused(translator):
     with pytest.raises(InputError):
-        Translator(engine=translator.backend, beam=0)
+        Translator(backend=translator.backend, beam=0)
     with pytest.raises(InputError):
         translator.translate_text(b"bytes")  # type: ignore[arg-type]
 
 
 def test_model_resolution_prefers_argument_then_environment(monkeypatch):
-    monkeypatch.delenv(MODEL_ENV, raising=False)
+    monkeypatch.delenv(MODEL, raising=False)
     assert resolve_model_name(None) == DEFAULT_MODEL
-    monkeypatch.setenv(MODEL_ENV, "/models/opus")
+    monkeypatch.setenv(MODEL, "/models/opus")
     assert resolve_model_name(None) == "/models/opus"
     assert resolve_model_name("org/model") == "org/model"
 
@@ -238,19 +211,6 @@ def test_overlapping_given_paragraphs_are_refused(translator):
 # -- words, links, confidence, alternatives, streaming -------------------------------------------
 
 
-def assert_words_and_links_valid(document: Document) -> None:
-    document.check()  # links point at words; words lie inside their sentences
-    for sentence in document.sentences:
-        for word in sentence.source_words:
-            text = word.of(document.source)
-            assert text and text == text.strip()
-        for word in sentence.target_words:
-            text = word.of(document.target)
-            assert text and text == text.strip()
-        german = "".join(w.of(document.source) for w in sentence.source_words)
-        assert german == "".join(sentence.source.of(document.source).split())
-
-
 def test_every_sentence_gets_words_links_and_scores(translator, seed_text):
     document = translator.translate_text(TRICKY + "\n\n" + seed_text)
     assert_words_and_links_valid(document)
@@ -268,7 +228,7 @@ def test_every_sentence_gets_words_links_and_scores(translator, seed_text):
 
 
 def test_links_never_join_punctuation_and_words(translator, seed_text):
-    from translator.spans import is_punctuation
+    from translator.words import is_punctuation
 
     document = translator.translate_text(seed_text)
     for sentence in document.sentences:
@@ -282,7 +242,7 @@ def test_links_never_join_punctuation_and_words(translator, seed_text):
 def test_a_split_sentence_aligns_every_piece_into_the_joined_sentence(translator):
     clause = "der nordkoreanische Machthaber hat den Präsidenten nach Pjöngjang eingeladen"
     sentence = ", ".join([clause] * 6) + "."
-    engine = Translator(engine=translator.backend, max_sentence_tokens=40)
+    engine = Translator(backend=translator.backend, max_sentence_tokens=40)
     document = engine.translate_text(sentence)
     (only,) = list(document.sentences)
     assert SPLIT in only.flags
@@ -363,7 +323,7 @@ def test_streaming_yields_the_beginning_first_and_ends_with_the_whole_document(
 def test_the_first_streamed_window_is_the_first_sentence_alone(translator):
     text = "Erster Satz hier. Zweiter Satz dort. Dritter Satz.\n\nNeuer Absatz. Noch einer."
     recording = RecordingBackend(translator.backend)
-    partials = list(Translator(engine=recording).stream(text))
+    partials = list(Translator(backend=recording).stream(text))
     assert len(recording.batches[0]) == 1, "the first batch is one sentence"
     first = partials[0]
     (paragraph,) = first.paragraphs
@@ -423,7 +383,7 @@ class Scripted:
 
 def scripted(translator, first: str, retry: str | None = None, **settings):
     recording = RecordingBackend(Scripted(translator.backend, first, retry))
-    engine = Translator(engine=recording, **{"retry_degenerate": True, **settings})
+    engine = Translator(backend=recording, **{"retry_degenerate": True, **settings})
     return engine, recording
 
 
@@ -491,7 +451,7 @@ def test_retried_outputs_never_say_a_three_piece_phrase_twice(translator, model_
     )
     recording = RecordingBackend(inner)
     text = "Doch der scheint dafür momentan wenig übrig zu haben. Neue Verhandlungen sind möglich."
-    document = Translator(engine=recording, retry_degenerate=True).translate_text(text)
+    document = Translator(backend=recording, retry_degenerate=True).translate_text(text)
     assert recording.retries, "the random model loops, so its outputs are retried"
     for _, options, outputs in recording.retries:
         assert options["no_repeat_ngram_size"] == RETRY_NO_REPEAT
@@ -536,7 +496,7 @@ def test_threads_translating_at_once_take_turns_at_the_model_only(translator, se
     texts = seed_text.strip().split("\n\n")[:4]
     alone = [translator.translate_text(t) for t in texts]
     overlaps = Overlaps(translator.backend)
-    shared = Translator(engine=overlaps)
+    shared = Translator(backend=overlaps)
     with ThreadPoolExecutor(len(texts)) as pool:
         together = list(pool.map(shared.translate_text, texts))
     assert overlaps.most == 1

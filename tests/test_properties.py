@@ -14,10 +14,9 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from tests.fixtures.recording import RecordingBackend
 from translator import Translator, translate_text
 from translator.document import SPLIT, Document
-
-from .conftest import RecordingBackend
 
 settings.register_profile(
     "ci",
@@ -59,7 +58,7 @@ german_like = st.lists(runs, max_size=8).map("".join)
 def brief(translator) -> Translator:
     """The test model with short outputs: its random weights loop up to the output limit, and
     the invariants are about spans, not about how long the English is."""
-    return Translator(engine=translator.backend, max_output_ratio=0.25)
+    return Translator(backend=translator.backend, max_output_ratio=0.25)
 
 
 def covered_by_one_sentence(document: Document) -> None:
@@ -132,7 +131,7 @@ def test_every_invariant_holds_on_generated_text(brief, text):
 @example(text="*** – … ***\n\n§ ¶\n\n🙂")
 def test_only_sentences_with_letters_or_digits_reach_the_model(brief, text):
     recording = RecordingBackend(brief.backend)
-    document = Translator(engine=recording, max_output_ratio=0.25).translate_text(text, beam=1)
+    document = Translator(backend=recording, max_output_ratio=0.25).translate_text(text, beam=1)
     with_text = {g for g, _ in document.pairs() if any(c.isalnum() for c in g)}
     sent = [ids for batch in recording.batches for ids in batch]
     if not with_text:

@@ -12,7 +12,7 @@ TEXT = "Gestern hat er das Buch gelesen. Die Fans jubelten!\n\nNeuer Absatz am 3
 
 def translate(order: str):
     backend = StandInBackend(order)
-    document = Translator(engine=backend, cache=False, retry_degenerate=False).translate_text(TEXT)
+    document = Translator(backend=backend, cache=False, retry_degenerate=False).translate_text(TEXT)
     document.check()
     return document
 

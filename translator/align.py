@@ -45,6 +45,12 @@ class AlignmentConfig:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError("threshold must lie between 0 and 1")
 
+    def label(self) -> str:
+        """This configuration's part of a signature: ``L-1H0-grow-diag-0.15``."""
+        heads = ",".join(map(str, self.heads)) or "all"
+        shifted = "s" if self.shifted else ""
+        return f"L{self.layer}H{heads}{shifted}-{self.rule}-{self.threshold:g}"
+
 
 def target_rows(attention: np.ndarray, n_target: int, n_source: int, shifted: bool) -> np.ndarray:
     """Rows for target pieces, columns for source pieces (``</s>`` dropped), each row summing to 1.

@@ -6,29 +6,48 @@ import os
 import secrets
 import stat
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import formats
+from . import config, formats
 from .document import Document, Span
 from .engine import Progress, Translator, resolve_model_name
 from .errors import InputError
 from .formats import Source
 
-_translators: dict[tuple[str, str, str], Translator] = {}
+MAX_LOADED = 2  # models kept loaded at once (a server's visitors may name many): the last used
+
+_translators: OrderedDict[tuple[str, ...], Translator] = OrderedDict()
 _translators_lock = threading.Lock()
 
 
 def get_translator(
     model: str | os.PathLike[str] | None = None, device: str = "auto", backend: str = "auto"
 ) -> Translator:
-    """A loaded Translator, shared by every call that names the same model, device and engine."""
-    key = (resolve_model_name(model), device, backend)
+    """A loaded Translator, shared by every call that names the same model, device and engine.
+
+    The settings the environment gives a Translator (engine, cache, retries) are part of the
+    key, so a changed environment gets a Translator of its own. Only the ``MAX_LOADED`` most
+    recently used stay loaded; the others are released once no caller holds them.
+    """
+    environment = (
+        config.BACKEND, config.CACHE, config.CACHE_DIR, config.CT2_CACHE, config.RETRY,
+        "XDG_CACHE_HOME",
+    )  # fmt: skip
+    key = (resolve_model_name(model), device, backend, *map(config.setting, environment))
     with _translators_lock:
-        if key not in _translators:
-            _translators[key] = Translator(key[0], device=device, backend=backend)
-        return _translators[key]
+        if key in _translators:
+            _translators.move_to_end(key)
+            return _translators[key]
+    translator = Translator(key[0], device=device, backend=backend)  # slow: outside the lock
+    with _translators_lock:
+        translator = _translators.setdefault(key, translator)
+        _translators.move_to_end(key)
+        while len(_translators) > MAX_LOADED:
+            _translators.popitem(last=False)
+        return translator
 
 
 def translate_text(

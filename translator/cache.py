@@ -7,6 +7,11 @@ optimisation: a damaged file is rebuilt, a locked or unwritable one is bypassed,
 warning, and no error from it ever reaches a translation. WAL mode and a short busy timeout let a
 server's threads and a command in another process share one file; one connection serves all
 threads of a process behind a lock (SQLite calls take microseconds next to a model call).
+
+A value is a sentence's translation in its own coordinates, in the Document's JSON layout
+(``to_value``); ``from_value`` checks every field and places it on the sentence being translated,
+which may differ from the stored one in spacing and Unicode composition. A row that doesn't fit
+is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -21,12 +26,18 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-CACHE_DIR_ENV = "TRANSLATOR_CACHE_DIR"
-CACHE_SWITCH_ENV = "TRANSLATOR_CACHE"  # 0, off, false or no: no cache unless one is asked for
+from . import config
+from .document import FLAGS, Span, sentence_from_dict, sentence_to_dict
+from .words import word_spans
+
+if TYPE_CHECKING:
+    from .describe import Translation
+
 FILE_NAME = "sentences.sqlite3"
-TABLE = "sentences_v1"  # a new value layout gets a new table; old rows are then simply unused
+TABLE = "sentences_v2"  # a new value layout gets a new table; old rows are then simply unused
+MAX_OUTPUT_RATIO = 20  # a stored English this many times longer than its German is not ours
 BUSY_TIMEOUT_S = 0.2  # wait this long for another writer, then go without the cache
 MAX_ENTRIES = 200_000  # about 200 MB of values; the oldest rows go first
 KEYS_PER_QUERY = 500  # below SQLite's limit on bound parameters
@@ -36,11 +47,7 @@ T = TypeVar("T")
 
 
 def default_cache_dir() -> Path:
-    explicit = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "translator"
+    return config.folder(config.CACHE_DIR, config.cache_home())
 
 
 def default_cache_path() -> Path:
@@ -49,8 +56,7 @@ def default_cache_path() -> Path:
 
 def enabled_by_default() -> bool:
     """False when ``$TRANSLATOR_CACHE`` says off (for tests, read-only deployments)."""
-    setting = os.environ.get(CACHE_SWITCH_ENV, "").strip().lower()
-    return setting not in ("0", "off", "false", "no")
+    return config.switch(config.CACHE)
 
 
 def normalise(sentence: str) -> str:
@@ -61,6 +67,69 @@ def normalise(sentence: str) -> str:
 def cache_key(sentence: str, context: str) -> str:
     """The key of ``sentence`` translated under ``context`` (signature and decoding options)."""
     return hashlib.sha256(f"{context}\n{normalise(sentence)}".encode()).hexdigest()
+
+
+def to_value(german: str, translation: Translation) -> dict[str, Any]:
+    """What the cache keeps of a sentence's translation (``uncertain`` follows from the scores)."""
+    record = sentence_to_dict(translation.sentence)
+    del record["uncertain"]
+    return {"sentence": german, "english": translation.english, "record": record}
+
+
+def from_value(german: str, value: Any) -> tuple[str, Any] | None:
+    """A stored translation placed on ``german``: (English, local Sentence), or None.
+
+    None (a miss) for anything that isn't what ``to_value`` wrote for a sentence with the same
+    words: a field of the wrong type, a score that is not finite, an unknown flag, a span or
+    link out of its text, NUL or a far too long English, other words.
+    """
+    try:
+        stored, english = value["sentence"], value["english"]
+        if not isinstance(stored, str) or not isinstance(english, str):
+            return None
+        sentence = sentence_from_dict(value["record"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if (
+        len(english) > MAX_OUTPUT_RATIO * len(german) + 100
+        or ("\0" in english and "\0" not in german)
+        or any(flag not in FLAGS for flag in sentence.flags)
+        or not _fits(sentence, stored, english)
+    ):
+        return None
+    if stored != german:
+        try:
+            sentence.source_words = _same_words(stored, german, sentence.source_words)
+        except ValueError:
+            return None
+    sentence.source = Span(0, len(german))
+    return english, sentence
+
+
+def _same_words(stored: str, sentence: str, words: list[Span]) -> list[Span]:
+    """``words`` of ``stored`` moved onto the same words of ``sentence`` (ValueError if unsure)."""
+    before, after = word_spans(stored), word_spans(sentence)
+    if [normalise(w.of(stored)) for w in before] != [normalise(w.of(sentence)) for w in after]:
+        raise ValueError("the stored sentence has other words")
+    index = {span: i for i, span in enumerate(before)}
+    if any(w not in index for w in words):
+        raise ValueError("a stored word is not one of the sentence's words")
+    return [after[index[w]] for w in words]
+
+
+def _fits(sentence: Any, german: str, english: str) -> bool:
+    """Whether every span and link of a stored sentence lies inside its texts."""
+    return (
+        sentence.target == Span(0, len(english))
+        and all(w.end <= len(german) for w in sentence.source_words)
+        and all(w.end <= len(english) for w in sentence.target_words)
+        and all(
+            0 <= k.source < len(sentence.source_words)
+            and 0 <= k.target < len(sentence.target_words)
+            for k in sentence.links
+        )
+        and (not sentence.word_scores or len(sentence.word_scores) == len(sentence.target_words))
+    )
 
 
 class SentenceCache:

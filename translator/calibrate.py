@@ -30,8 +30,9 @@ from .align import (
     target_rows,
     word_matrix,
 )
+from .backends.codec import PieceCodec
 from .document import Span
-from .spans import PieceCodec, is_punctuation, pieces_to_words
+from .words import is_punctuation, pieces_to_words
 
 Link = tuple[int, int]  # (source token, target token)
 THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.3)

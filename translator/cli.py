@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import config
 from .errors import TranslatorError
 from .formats import OUTPUT_FORMATS
+from .version import __version__
 
 PROGRESS_MIN_SENTENCES = 5
-DEBUG_ENV = "TRANSLATOR_DEBUG"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,11 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("translator: out of memory: translate the file in parts", file=sys.stderr)
         return 1
     except Exception as error:  # a bug: still one line, the traceback only when asked for
-        if os.environ.get(DEBUG_ENV):
+        if config.switch(config.DEBUG, default=False):
             raise
         print(
             f"translator: unexpected error ({type(error).__name__}: {error}); "
-            f"{DEBUG_ENV}=1 shows where it happened",
+            f"{config.DEBUG}=1 shows where it happened",
             file=sys.stderr,
         )
         return 2

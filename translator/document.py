@@ -8,6 +8,7 @@ library only: the model loads and validates without torch.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -67,10 +68,11 @@ class Sentence:
 
 # Flags a Sentence can carry, and why.
 COPIED = "copied"  # no letters or digits: copied through, never sent to the model
-SPLIT = "split"  # too long for the model: translated in clause-sized pieces and joined
+SPLIT = "split"  # too long for the model: translated in clause-sized chunks and joined
 UNTRANSLATED = "untranslated"  # the model gave back nothing: the source is shown instead
 RETRIED = "retried"  # the first output looked degenerate: decoded again more safely, better kept
 DEGENERATE = "degenerate"  # output looked degenerate (loop, length, copy); kept as is after retry
+FLAGS = frozenset({COPIED, SPLIT, UNTRANSLATED, RETRIED, DEGENERATE})
 
 
 @dataclass(slots=True)
@@ -189,7 +191,7 @@ class Document:
                 {
                     "source": _span_out(p.source),
                     "target": _span_out(p.target),
-                    "sentences": [_sentence_out(s) for s in p.sentences],
+                    "sentences": [sentence_to_dict(s) for s in p.sentences],
                 }
                 for p in self.paragraphs
             ],
@@ -211,7 +213,7 @@ class Document:
                 Paragraph(
                     source=_span_in(p["source"]),
                     target=_span_in(p["target"]),
-                    sentences=[_sentence_in(s) for s in p["sentences"]],
+                    sentences=[sentence_from_dict(s) for s in p["sentences"]],
                 )
                 for p in data["paragraphs"]
             ],
@@ -236,12 +238,14 @@ def _span_out(span: Span) -> list[int]:
     return [span.start, span.end]
 
 
-def _span_in(pair: list[int]) -> Span:
-    start, end = pair
-    return Span(start, end)
+def _span_in(pair: Any) -> Span:
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise ValueError(f"a span is [start, end], not {pair!r}")
+    return Span(_whole(pair[0]), _whole(pair[1]))
 
 
-def _sentence_out(s: Sentence) -> dict[str, Any]:
+def sentence_to_dict(s: Sentence) -> dict[str, Any]:
+    """A sentence as JSON-ready data (the Document's layout; also the sentence cache's)."""
     return {
         "source": _span_out(s.source),
         "target": _span_out(s.target),
@@ -256,16 +260,53 @@ def _sentence_out(s: Sentence) -> dict[str, Any]:
     }
 
 
-def _sentence_in(d: dict[str, Any]) -> Sentence:
+def sentence_from_dict(d: dict[str, Any]) -> Sentence:
+    """A sentence from ``sentence_to_dict``'s data; ``ValueError`` for anything of the wrong
+    type or value (a string where a list belongs, a score that is not a finite number, …)."""
+    if not isinstance(d, dict):
+        raise ValueError("a sentence must be an object")
+    score = d.get("score")
     return Sentence(
         source=_span_in(d["source"]),
         target=_span_in(d["target"]),
-        source_words=[_span_in(w) for w in d.get("source_words", [])],
-        target_words=[_span_in(w) for w in d.get("target_words", [])],
-        links=[Link(int(a), int(b), float(w)) for a, b, w in d.get("links", [])],
-        word_scores=[float(x) for x in d.get("word_scores", [])],
-        uncertain=[int(x) for x in d.get("uncertain", [])],
-        score=d.get("score"),
-        flags=list(d.get("flags", [])),
-        alternatives=list(d.get("alternatives", [])),
+        source_words=[_span_in(w) for w in _list(d, "source_words")],
+        target_words=[_span_in(w) for w in _list(d, "target_words")],
+        links=[_link_in(link) for link in _list(d, "links")],
+        word_scores=[_number(x) for x in _list(d, "word_scores")],
+        uncertain=[_whole(x) for x in _list(d, "uncertain")],
+        score=None if score is None else _number(score),
+        flags=[_text(x) for x in _list(d, "flags")],
+        alternatives=[_text(x) for x in _list(d, "alternatives")],
     )
+
+
+def _list(d: dict[str, Any], key: str) -> list:
+    value = d.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"{key} must be a list, not {type(value).__name__}")
+    return value
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a finite number")
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a string")
+    return value
+
+
+def _link_in(value: Any) -> Link:
+    if not isinstance(value, list) or len(value) != 3:
+        raise ValueError(f"a link is [source, target, weight], not {value!r}")
+    source, target, weight = value
+    return Link(_whole(source), _whole(target), _number(weight))

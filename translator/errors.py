@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-de-en"
+from .config import DEFAULT_MODEL
 
 
 class TranslatorError(Exception):

@@ -1,21 +1,36 @@
-"""A deterministic stand-in engine, for checking files and the reader without a model.
+"""Test engines: a deterministic stand-in, and Marian models with random weights.
 
-``Translator(engine=StandInBackend(order="reverse"))`` runs the real segmenter, batching, alignment
+The real opus-mt-de-en weights can't be downloaded everywhere (CI, a machine offline). Two
+substitutes run the real code instead:
+
+**A stand-in engine**, for checking files and the reader without a model.
+
+``Translator(backend=StandInBackend(order="reverse"))`` runs the real segmenter, batching, alignment
 and assembly, but "translates" word by word: every word comes back transformed (capitals by
 default) and, if asked, in another order — the first word moved to the end, or the whole
 sentence reversed — with each English word linked to the German word it came from. Format tests
 and ``benchmarks/files.py`` use it so that every check is exact: which German text was
 translated, how often, and where each word (and so each mark over it) landed.
+
+**A random Marian model** (``build_random_marian``) of the real layout, with real SentencePiece
+models, goes through exactly the same ``from_pretrained`` → ``generate`` code (and the
+CTranslate2 conversion), so tests and benchmarks exercise the real loading and decoding paths;
+its translations are noise, so tests assert structure and invariants, never wording.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .backends.base import Hypothesis
-from .spans import Decoded, Encoded, word_spans
+from .backends.codec import Decoded, Encoded
+from .words import word_spans
 
 ORDERS = ("keep", "first-to-end", "reverse")
 EOS, UNK, PAD = 0, 1, 2
@@ -166,3 +181,102 @@ class StandInBackend:
                 )
             )
         return hypotheses
+
+
+# -- random Marian models ------------------------------------------------------------------
+
+SMALL_CONFIG: dict[str, Any] = {
+    "d_model": 32,
+    "encoder_layers": 2,
+    "decoder_layers": 2,
+    "encoder_attention_heads": 2,
+    "decoder_attention_heads": 2,
+    "encoder_ffn_dim": 64,
+    "decoder_ffn_dim": 64,
+    "max_position_embeddings": 512,
+}
+
+
+def _train_spm(lines: list[str], vocab_size: int) -> bytes:
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        minloglevel=2,
+    )
+    return model.getvalue()
+
+
+def _pieces(model: bytes) -> list[str]:
+    import sentencepiece as spm
+
+    processor = spm.SentencePieceProcessor(model_proto=model)
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def build_random_marian(
+    directory: str | Path,
+    source_lines: Iterable[str],
+    target_lines: Iterable[str] | None = None,
+    *,
+    vocab_size: int = 800,
+    seed: int = 0,
+    num_beams: int = 4,
+    config: dict[str, Any] | None = None,
+    total_vocab: int | None = None,
+) -> Path:
+    """Write tokenizer and model files that ``MarianMTModel.from_pretrained`` loads offline.
+
+    ``config`` overrides the small default architecture (pass a full opus-mt config to get a
+    model of the real shape); ``total_vocab`` pads the joint vocabulary with unused entries to
+    that size (58,101 for opus-mt-de-en), so the output projection costs what the real one
+    does. The special-token layout mirrors opus-mt: ``</s>`` = 0, ``<unk>`` = 1, ``<pad>`` last
+    and also the decoder start token.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    source = [line for line in source_lines if line.strip()]
+    target = [line for line in target_lines if line.strip()] if target_lines else source
+    source_model = _train_spm(source, vocab_size)
+    target_model = _train_spm(target, vocab_size)
+
+    vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for piece in _pieces(source_model) + _pieces(target_model):
+        if piece not in vocab and piece not in {"<s>", "<pad>"}:
+            vocab[piece] = len(vocab)
+    if total_vocab is not None:
+        if total_vocab <= len(vocab):
+            raise ValueError(f"total_vocab {total_vocab} < the {len(vocab) + 1} pieces")
+        for filler in range(total_vocab - 1 - len(vocab)):
+            vocab[f"<unused{filler}>"] = len(vocab)
+    pad = len(vocab)
+    vocab["<pad>"] = pad
+
+    (directory / "source.spm").write_bytes(source_model)
+    (directory / "target.spm").write_bytes(target_model)
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+
+    settings = {**SMALL_CONFIG, **(config or {})}
+    settings.update(
+        vocab_size=pad + 1,
+        decoder_vocab_size=pad + 1,
+        pad_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        decoder_start_token_id=pad,
+        bad_words_ids=[[pad]],
+        num_beams=num_beams,
+        max_length=512,
+    )
+    for key in ("architectures", "transformers_version", "_name_or_path"):
+        settings.pop(key, None)
+    from .backends.marian_torch import write_random_marian
+
+    write_random_marian(directory, settings, seed=seed, num_beams=num_beams)
+    return directory

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Sequence
 
+from .. import config
 from .base import Backend, Hypothesis
 
 BACKENDS = ("torch", "ctranslate2")
@@ -47,7 +47,7 @@ def load_backend(
     from ..errors import InputError
 
     if backend == "auto":
-        backend = os.environ.get("TRANSLATOR_BACKEND", "").strip() or "auto"
+        backend = config.setting(config.BACKEND) or "auto"
     name, precision, vmap = parse_backend(backend)
     if name not in ("auto", *BACKENDS) or ((precision or vmap) and name != "ctranslate2"):
         raise InputError(

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..spans import PieceCodec
+from .codec import PieceCodec
 
 
 @dataclass(slots=True)

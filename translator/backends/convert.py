@@ -29,9 +29,9 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from .. import config
 from .hub import ResolvedModel
 
-CACHE_ENV = "TRANSLATOR_CT2_CACHE"
 PRECISIONS = (
     "int8",
     "int8_float32",
@@ -49,11 +49,7 @@ _thread_lock = threading.Lock()
 
 
 def cache_root() -> Path:
-    configured = os.environ.get(CACHE_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
-    return Path(base) / "translator" / "ctranslate2"
+    return config.folder(config.CT2_CACHE, config.cache_home() / "ctranslate2")
 
 
 def alignment_setting(

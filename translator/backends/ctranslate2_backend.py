@@ -36,8 +36,8 @@ import numpy as np
 import sentencepiece as spm
 
 from ..errors import InputError, ModelLoadError
-from ..spans import PieceCodec
 from .base import Hypothesis, usable_cores
+from .codec import PieceCodec
 from .convert import VMAP_FILE, alignment_setting, ensure_converted
 from .hub import ResolvedModel
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextvars
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,6 +29,7 @@ from transformers import (
     AttentionMaskInterface,
     LogitsProcessor,
     LogitsProcessorList,
+    MarianConfig,
     MarianMTModel,
     MarianTokenizer,
 )
@@ -37,8 +40,8 @@ from transformers.models.marian.modeling_marian import eager_attention_forward
 from transformers.utils import logging as hf_logging
 
 from ..errors import ModelLoadError
-from ..spans import PieceCodec
 from .base import Hypothesis, usable_cores
+from .codec import PieceCodec
 from .hub import ResolvedModel
 
 ATTENTION = "translator_sdpa_or_eager"
@@ -445,3 +448,30 @@ class TorchBackend:
         if self.codec.eos_id in ids:
             ids = ids[: ids.index(self.codec.eos_id)]
         return [i for i in ids if i != self.codec.pad_id]
+
+
+def write_random_marian(
+    directory: Path, settings: dict[str, Any], *, seed: int = 0, num_beams: int = 4
+) -> None:
+    """Save a Marian tokenizer (from the SentencePiece models and ``vocab.json`` already in
+    ``directory``) and a model of ``settings`` with random weights, as ``from_pretrained`` loads.
+
+    The model's special ids come from ``settings`` (``pad_token_id`` is also the decoder start).
+    Used to build test models: the real weights can't be downloaded everywhere.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+        tokenizer = MarianTokenizer(
+            source_spm=str(directory / "source.spm"),
+            target_spm=str(directory / "target.spm"),
+            vocab=str(directory / "vocab.json"),
+        )
+    tokenizer.save_pretrained(directory)
+    pad = settings["pad_token_id"]
+    torch.manual_seed(seed)
+    model = MarianMTModel(MarianConfig(**settings))
+    model.generation_config.num_beams = num_beams
+    model.generation_config.max_length = settings.get("max_length", 512)
+    model.generation_config.bad_words_ids = [[pad]]
+    hf_logging.disable_progress_bar()
+    model.save_pretrained(directory)

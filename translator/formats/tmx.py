@@ -12,8 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
-from .. import __version__
 from ..document import COPIED, UNTRANSLATED, Document
+from ..version import __version__
 from .base import Source, xml_safe
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

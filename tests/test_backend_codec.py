@@ -1,14 +1,12 @@
+"""The model codec: ids identical to the tokenizer's, offsets that slice back to each piece."""
+
 from __future__ import annotations
 
 import warnings
 
 import pytest
 
-ORDINARY = [
-    "US-Präsident Donald Trump hat einen Besuch zunächst ausgeschlossen.",
-    "Die Beziehung sei weiter „sehr gut“, betonte er am 27. Juni 2019.",
-    "Größe: 1,5 Mio. Euro (ca. 3.000 Stück) – z. B. für 14.30 Uhr.",
-]
+from tests.fixtures.texts import NORMALISED, ORDINARY
 
 
 @pytest.fixture(scope="module")
@@ -52,56 +50,6 @@ def test_decode_matches_the_tokenizer(translator, tokenizer):
 def test_count_excludes_the_end_token(translator):
     codec = translator.backend.codec
     assert codec.count(ORDINARY[0]) == len(codec.encode(ORDINARY[0]).ids) - 1
-
-
-# -- words and offsets for alignment ------------------------------------------------------------
-
-from translator.spans import is_punctuation, pieces_to_words, word_spans  # noqa: E402
-
-NORMALISED = [
-    "Die ﬁnale Entscheidung fällt…",  # ligature and ellipsis: NFKC expands them
-    "Etwa ½ Liter Café im Büro",  # fraction; decomposed é below
-    "Ein Cafe\u0301 mit\u00a0NBSP\tund Tab",
-    "Lachen 🙂 und Weinen 😢!",
-    "Ein </s> mitten im Satz",
-]
-
-
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("US-Präsident trifft 3.000 Fans.", ["US-Präsident", "trifft", "3.000", "Fans", "."]),
-        ("„Geht's?“, fragte er.", ["„", "Geht's", "?", "“", ",", "fragte", "er", "."]),
-        ("Cafe\u0301 🙂", ["Cafe\u0301", "🙂"]),
-        ("Ein </s> hier", ["Ein", "<", "/", "s", ">", "hier"]),
-        ("  ", []),
-    ],
-)
-def test_word_spans_separate_words_and_marks(text, words):
-    assert [w.of(text) for w in word_spans(text)] == words
-
-
-def test_punctuation_is_only_punctuation():
-    assert is_punctuation("„") and is_punctuation(".") and is_punctuation("–")
-    assert not is_punctuation("Fans") and not is_punctuation("🙂") and not is_punctuation("")
-
-
-@pytest.mark.parametrize("text", NORMALISED)
-def test_every_piece_lands_on_the_word_at_its_characters(translator, text):
-    encoded = translator.backend.codec.encode(text)
-    words = word_spans(text)
-    owners = pieces_to_words(encoded.offsets, words)
-    assert len(owners) == encoded.n_pieces
-    covered = set()
-    for (start, end), owned in zip(encoded.offsets, owners, strict=True):
-        if not owned:
-            assert text[start:end].strip() == "", "only whitespace pieces may have no word"
-        for owner in owned:
-            word = words[owner]
-            overlaps = max(start, word.start) < min(end, word.end)
-            assert overlaps or (start == end and word.start <= start < word.end)
-            covered.add(owner)
-    assert covered == set(range(len(words))), "every word gets at least one piece"
 
 
 @pytest.mark.parametrize("text", [*ORDINARY, *NORMALISED, "Hallo Welt. Ja?"])

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures.recording import RecordingBackend
+
+# One thread for the small test models, in this process and every server or command it starts:
+# on a busy two-core machine two OpenMP threads per matmul collapse (10–100× slower), while one
+# thread runs a 32-wide model at full speed. Both engines read it (backends.base.usable_cores).
+os.environ["OMP_NUM_THREADS"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6c55d004d8009f3d.txt"
@@ -70,6 +76,43 @@ def translator(model_dir: Path):
     return Translator(model=str(model_dir), backend="torch")
 
 
+@pytest.fixture(scope="session")
+def ct2_float32(model_dir, ct2_cache):
+    """float32: the same arithmetic as the torch engine, so greedy outputs must be identical."""
+    from translator import Translator
+
+    return Translator(model=str(model_dir), backend="ctranslate2:float32")
+
+
+@pytest.fixture(scope="session")
+def ct2_int8(model_dir, ct2_cache):
+    """The CPU default."""
+    from translator import Translator
+
+    return Translator(model=str(model_dir), backend="ctranslate2")
+
+
 @pytest.fixture()
 def recording(translator) -> RecordingBackend:
     return RecordingBackend(translator.backend)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory):
+    """A small Marian model trained with guided alignment on a synthetic corpus (slow: it trains).
+
+    Every test that uses it is marked ``slow`` (see ``pytest_collection_modifyitems``).
+    """
+    from tests.fixtures import synthetic_alignment as synthetic
+
+    return synthetic.build(tmp_path_factory.mktemp("synthetic-marian"))
+
+
+SLOW_FIXTURES = {"trained"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs a slow fixture, so ``-m "not slow"`` leaves it out."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -19,11 +19,6 @@ SHIFTED_AER_ABOVE = 30.0
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> synthetic.Synthetic:
-    return synthetic.cached(lambda: tmp_path_factory.mktemp("synthetic-marian"))
-
-
-@pytest.fixture(scope="session")
 def aligned(trained: synthetic.Synthetic):
     from translator import Translator
 

@@ -177,8 +177,17 @@ def test_translate_writes_any_document_format_by_name(model_dir, tmp_path, fmt):
     path = tmp_path / "notiz.md"
     path.write_text("# Titel\n\nEin Satz.\n", "utf-8")
     out = tmp_path / "ergebnis.out"
-    translate(path, out, format=fmt, model=str(model_dir))
-    assert out.read_bytes()
+    document = translate(path, out, format=fmt, model=str(model_dir))
+    data = out.read_bytes()
+    if fmt == "json":
+        assert Document.from_json(data.decode("utf-8")) == document
+    elif fmt == "txt":
+        assert data.decode("utf-8") == document.target
+    else:
+        from lxml import etree
+
+        texts = set(etree.fromstring(data).itertext())
+        assert {text for pair in document.pairs() for text in pair} <= texts
 
 
 def test_translate_never_overwrites_its_input(tmp_path, monkeypatch):

@@ -106,11 +106,6 @@ def test_token_spans_cover_each_token_of_the_joined_text() -> None:
 # -- the grid on the synthetic guided model ---------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> synthetic.Synthetic:
-    return synthetic.cached(lambda: tmp_path_factory.mktemp("synthetic-marian"))
-
-
 @pytest.fixture()
 def gold_set(tmp_path: Path, trained: synthetic.Synthetic) -> tuple[list[Path], list]:
     """Twelve held-out pairs as gold files: sure links, plus the comma ↔ first word as possible."""
@@ -272,3 +267,14 @@ def test_the_calibration_module_imports_no_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "False"
+
+
+def test_calibrating_with_an_engine_that_hides_layers_says_to_use_torch(
+    tmp_path: Path, model_dir: Path, ct2_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target, links = write_gold(tmp_path, ["Guten Morgen ."], ["Good morning ."], ["0-0"])
+    args = ["--source", str(source), "--target", str(target), "--links", str(links)]
+    code, _ = run_main(["--model", str(model_dir), "--backend", "ctranslate2", *args])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--backend torch" in error

@@ -174,19 +174,25 @@ def aer(
 ) -> float:
     """Alignment error rate (Och & Ney 2003), in percent; sure links count as possible too."""
     possible = possible | sure
-    if not predicted and not sure:
-        return 0.0
-    hits_sure = len(predicted & sure)
-    hits_possible = len(predicted & possible)
-    return 100.0 * (1.0 - (hits_sure + hits_possible) / (len(predicted) + len(sure)))
+    return aer_from_counts(
+        len(predicted & sure), len(predicted & possible), len(predicted), len(sure)
+    )
+
+
+def aer_from_counts(sure_hits: int, possible_hits: int, predicted: int, sure: int) -> float:
+    """AER in percent from counts: |A ∩ S|, |A ∩ P| (P holding S), |A| and |S|; 0 for nothing."""
+    total = predicted + sure
+    return 100.0 * (1.0 - (sure_hits + possible_hits) / total) if total else 0.0
 
 
 def corpus_aer(
     sentences: Sequence[tuple[set[tuple[int, int]], set[tuple[int, int]], set[tuple[int, int]]]],
 ) -> float:
     """AER over a corpus of (sure, possible, predicted) per sentence: counts summed first."""
-    hits = total = 0
+    counts = [0, 0, 0, 0]
     for sure, possible, predicted in sentences:
-        hits += len(predicted & sure) + len(predicted & (possible | sure))
-        total += len(predicted) + len(sure)
-    return 100.0 * (1.0 - hits / total) if total else 0.0
+        counts[0] += len(predicted & sure)
+        counts[1] += len(predicted & (possible | sure))
+        counts[2] += len(predicted)
+        counts[3] += len(sure)
+    return aer_from_counts(*counts)

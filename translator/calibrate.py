@@ -26,6 +26,7 @@ from .align import (
     RULES,
     AlignmentConfig,
     Owner,
+    aer_from_counts,
     links_from_matrix,
     target_rows,
     word_matrix,
@@ -289,7 +290,6 @@ def evaluate_grid(
                                 tally[2] += len(chosen)
     cells = []
     for (layer, heads, shifted, rule, threshold), (sure, possible, predicted) in counts.items():
-        total = predicted + n_sure
         cells.append(
             Cell(
                 layer=layer,
@@ -297,7 +297,7 @@ def evaluate_grid(
                 shifted=shifted,
                 rule=rule,
                 threshold=threshold,
-                aer=100.0 * (1.0 - (sure + possible) / total) if total else 0.0,
+                aer=aer_from_counts(sure, possible, predicted, n_sure),
                 precision=100.0 * possible / predicted if predicted else 0.0,
                 recall=100.0 * sure / n_sure if n_sure else 0.0,
                 links=predicted,
@@ -424,7 +424,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             "warning: no link uses index 0: are the links 1-based (--one-based)?", file=sys.stderr
         )
 
-    from .backends import load_backend
+    from .backends import AllAttention, load_backend
     from .errors import TranslatorError
 
     try:
@@ -432,13 +432,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except TranslatorError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    try:
-        grid = evaluate_grid(
-            backend, pairs, rules=rules, thresholds=thresholds, batch_size=args.batch_size
+    if not isinstance(backend, AllAttention):  # an engine that gives one layer's attention only
+        print(
+            f"error: the {backend.name} engine gives only the alignment layer's attention, "
+            "averaged over heads fixed at conversion; calibrating layers and heads needs "
+            "--backend torch",
+            file=sys.stderr,
         )
-    except NotImplementedError as error:  # an engine that returns one layer's attention only
-        print(f"error: {error}", file=sys.stderr)
         return 1
+    grid = evaluate_grid(
+        backend, pairs, rules=rules, thresholds=thresholds, batch_size=args.batch_size
+    )
     cells = grid.cells
     n_sure = sum(len(p.sure) for p in pairs)
     n_possible = sum(len(p.possible) for p in pairs)

@@ -59,12 +59,6 @@ def problems(source: str, translation: str) -> list[str]:
     return found
 
 
-def diagnose(source: str, translation: str) -> str | None:
-    """The first reason ``translation`` looks degenerate, or None when it looks translated."""
-    found = problems(source, translation)
-    return found[0] if found else None
-
-
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One decoding of a sentence, as far as choosing between decodings needs it."""

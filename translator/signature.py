@@ -10,7 +10,7 @@ a bilingual page (fields that older versions didn't write are left empty).
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 
 from .version import __version__
 
@@ -63,9 +63,6 @@ class Signature:
 
     def __str__(self) -> str:
         return self.format()
-
-    def with_beam(self, beam: int) -> Signature:
-        return replace(self, beam=beam)
 
     @classmethod
     def parse(cls, line: str) -> Signature:

@@ -121,7 +121,6 @@ class StandInBackend:
         self.order = order
         self.codec = WordCodec(transform)
         self.model_id = f"stand-in:{order}"
-        self.calls = 0
 
     def _arrangement(self, n: int) -> list[int]:
         """Source positions in English order."""
@@ -160,7 +159,6 @@ class StandInBackend:
         details: bool = True,
         no_repeat_ngram_size: int = 0,
     ) -> list[Hypothesis]:
-        self.calls += 1
         hypotheses = []
         for source, limit in zip(batch, max_new_tokens, strict=True):
             hypothesis = self._translate(source, limit)

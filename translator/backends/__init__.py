@@ -6,7 +6,7 @@ import importlib.util
 from collections.abc import Sequence
 
 from .. import config
-from .base import Backend, Hypothesis
+from .base import AllAttention, Backend, Hypothesis
 
 BACKENDS = ("torch", "ctranslate2")
 
@@ -96,4 +96,11 @@ def _is_cpu(device: str) -> bool:
     return ctranslate2.get_cuda_device_count() == 0
 
 
-__all__ = ["BACKENDS", "Backend", "Hypothesis", "ctranslate2_available", "load_backend"]
+__all__ = [
+    "BACKENDS",
+    "AllAttention",
+    "Backend",
+    "Hypothesis",
+    "ctranslate2_available",
+    "load_backend",
+]

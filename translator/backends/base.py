@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -81,6 +81,15 @@ class Backend(Protocol):
     ) -> list[Hypothesis]:
         """Score given outputs (ids without ``</s>``): log-probabilities and attention."""
         ...
+
+
+@runtime_checkable
+class AllAttention(Protocol):
+    """An engine that can show every layer and head's attention (calibrating the alignment).
+
+    The torch engine can; CTranslate2 returns only the alignment layer, averaged over heads fixed
+    at conversion.
+    """
 
     def all_attention(
         self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]

@@ -242,14 +242,6 @@ class CTranslate2Backend:
             hypothesis.attention = _normalised(hypothesis.attention, len(source))
         return hypotheses
 
-    def all_attention(
-        self, sources: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
-    ) -> list[np.ndarray]:
-        raise NotImplementedError(
-            "CTranslate2 returns only the alignment layer's attention, averaged over its first "
-            "heads (fixed at conversion); calibrating layers and heads needs backend='torch'"
-        )
-
     # -- decoding -------------------------------------------------------------------------------
     #
     # A row limited to L tokens decodes with max_decoding_length = L + 1 and is cut to L tokens:

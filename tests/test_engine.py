@@ -16,9 +16,10 @@ from tests.fixtures.compare import (
 from tests.fixtures.recording import RecordingBackend
 from translator import Translator
 from translator.config import DEFAULT_MODEL, MODEL
+from translator.decode import RETRY_MIN_BEAM, RETRY_NO_REPEAT
 from translator.describe import has_text, plan
 from translator.document import COPIED, DEGENERATE, RETRIED, SPLIT, Document
-from translator.engine import RETRY_MIN_BEAM, RETRY_NO_REPEAT, resolve_model_name
+from translator.engine import resolve_model_name
 from translator.errors import InputError
 from translator.reader.payload import build_payload
 from translator.signature import Signature

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import config
-from .document import FLAGS, Span, sentence_from_dict, sentence_to_dict
+from .document import FLAGS, Sentence, Span, sentence_from_dict, sentence_to_dict
 from .words import word_spans
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def to_value(german: str, translation: Translation) -> dict[str, Any]:
     return {"sentence": german, "english": translation.english, "record": record}
 
 
-def from_value(german: str, value: Any) -> tuple[str, Any] | None:
+def from_value(german: str, value: Any) -> tuple[str, Sentence] | None:
     """A stored translation placed on ``german``: (English, local Sentence), or None.
 
     None (a miss) for anything that isn't what ``to_value`` wrote for a sentence with the same
@@ -117,7 +117,7 @@ def _same_words(stored: str, sentence: str, words: list[Span]) -> list[Span]:
     return [after[index[w]] for w in words]
 
 
-def _fits(sentence: Any, german: str, english: str) -> bool:
+def _fits(sentence: Sentence, german: str, english: str) -> bool:
     """Whether every span and link of a stored sentence lies inside its texts."""
     return (
         sentence.target == Span(0, len(english))
@@ -159,6 +159,22 @@ class SentenceCache:
             return found
 
         return self._use(read, {}, "read from") if wanted else {}
+
+    def lookup(
+        self, sentences: Mapping[int, str], context: str
+    ) -> tuple[dict[int, str], dict[int, tuple[str, Sentence]]]:
+        """Each sentence's key under ``context``, and the stored translations that fit.
+
+        A found translation is (English, Sentence in local coordinates) placed on the given
+        sentence; a row that doesn't fit is left out, so the sentence is translated again.
+        """
+        keys = {i: cache_key(s, context) for i, s in sentences.items()}
+        stored = self.get_many(keys.values()) if keys else {}
+        found = {}
+        for i, key in keys.items():
+            if key in stored and (placed := from_value(sentences[i], stored[key])) is not None:
+                found[i] = placed
+        return keys, found
 
     def put_many(self, items: Mapping[str, Any]) -> None:
         """Store JSON-serialisable values; a store that can't be made is skipped."""

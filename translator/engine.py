@@ -2,26 +2,25 @@
 
 A translation runs in stages, each in its own module: ``assemble`` finds the sentences and feeds
 them in windows; the sentence cache answers what it already knows (``cache``); ``describe``
-plans each remaining sentence (whole, in chunks, or copied); the backend decodes the chunks in
-length-sorted batches here, degenerate outputs decoded once more; ``describe`` turns each output
-into words, links and scores; the ``Assembler`` writes them into the Document.
+plans each remaining sentence (whole, in chunks, or copied); ``decode`` runs the chunks through
+the backend in length-sorted batches, degenerate outputs decoded once more, and ``describe``
+turns each output into words, links and scores; ``describe.join`` makes sentences of chunks;
+the ``Assembler`` writes them into the Document.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import threading
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
 from . import config
 from .align import AlignmentConfig
 from .assemble import Assembler, segments, windows
-from .backends import Backend, Hypothesis, load_backend
-from .cache import SentenceCache, cache_key, enabled_by_default, from_value, to_value
-from .degenerate import Candidate, better, problems
-from .describe import Translation, copied, describe, has_text, join, plan, uncertain
+from .backends import Backend, load_backend
+from .cache import SentenceCache, enabled_by_default, to_value
+from .decode import RETRY_MIN_BEAM, RETRY_NO_REPEAT, Decoder, Decoding, output_limit
+from .describe import Translation, copied, has_text, join, plan, uncertain
 from .document import DEGENERATE, RETRIED, SPLIT, Document, Span
 from .errors import InputError
 from .segment import SEGMENTER_VERSION
@@ -33,8 +32,6 @@ FIRST_WINDOW = 1  # sentences in the first streamed window: the first row shows 
 # translate_text's first window: nobody sees partial results, but growing windows bound what is
 # in flight at the start (peak RSS 395 MB instead of 430 MB, speed.py's default path)
 TEXT_FIRST_WINDOW = 8
-RETRY_NO_REPEAT = 3  # a retried output may not say any 3 pieces twice: no loop survives that
-RETRY_MIN_BEAM = 4  # …and is searched with at least this beam (greedy search loops most)
 
 
 def resolve_model_name(model: str | os.PathLike[str] | None) -> str:
@@ -101,7 +98,7 @@ class Translator:
         self.cache: SentenceCache | None = (
             cache if isinstance(cache, SentenceCache) else SentenceCache() if cache else None
         )
-        self._model_lock = threading.Lock()
+        self._decoder = Decoder(self.backend, self.alignment)
 
     # -- settings -----------------------------------------------------------------------------
 
@@ -131,8 +128,18 @@ class Translator:
 
     def output_limit(self, source_pieces: int) -> int:
         """Output tokens allowed for an input: enough for any translation, too few for a loop."""
-        bound = math.ceil(self.max_output_ratio * source_pieces) + 10
-        return min(bound, self.backend.max_source_positions - 1)
+        return output_limit(source_pieces, self.max_output_ratio, self.backend.max_source_positions)
+
+    def _decoding(self, beam: int, alternatives: int) -> Decoding:
+        return Decoding(
+            beam=beam,
+            alternatives=alternatives,
+            details=self.details,
+            retry=self.retry_degenerate,
+            batch_tokens=self.batch_tokens,
+            max_batch_size=self.max_batch_size,
+            max_output_ratio=self.max_output_ratio,
+        )
 
     # -- translation --------------------------------------------------------------------------
 
@@ -233,11 +240,7 @@ class Translator:
         unaligned = {"target_words": [], "links": [], "word_scores": [], "uncertain": []}
         if SPLIT in sentence.flags or not english.strip():
             return document.with_translation(index, english, score=None, **unaligned, **fields)
-        codec = self.backend.codec
-        encoded = codec.encode(german)
-        with self._model_lock:
-            (hypothesis,) = self.backend.force([encoded.ids], [codec.encode_target(english)])
-        forced = describe(german, encoded.offsets, hypothesis, codec, self.alignment)
+        forced = self._decoder.force(german, english)
         if forced.english != english:  # the text didn't survive re-encoding: show it unaligned
             return document.with_translation(index, english, score=None, **unaligned, **fields)
         local = forced.sentence
@@ -268,15 +271,11 @@ class Translator:
         keys: dict[int, str] = {}
         results: dict[int, Translation] = {}
         if cache is not None:
-            context = self._cache_context(beam, alternatives)
-            keys = {i: cache_key(s, context) for i, s in enumerate(sentences) if has_text(s)}
-            stored = cache.get_many(keys.values()) if keys else {}
-            for i, key in keys.items():
-                found = from_value(sentences[i], stored[key]) if key in stored else None
-                if found is not None:
-                    english, local = found
-                    local.uncertain = uncertain(local.word_scores, self.alignment)
-                    results[i] = Translation(english, local)
+            worth = {i: s for i, s in enumerate(sentences) if has_text(s)}
+            keys, found = cache.lookup(worth, self._cache_context(beam, alternatives))
+            for i, (english, local) in found.items():
+                local.uncertain = uncertain(local.word_scores, self.alignment)
+                results[i] = Translation(english, local)
         hits = len(results)
         missing = [i for i in range(len(sentences)) if i not in results]
 
@@ -287,7 +286,8 @@ class Translator:
         count, limit = self.backend.codec.count, self.token_limit
         plans = {i: plan(sentences[i], count, limit) for i in missing}
         texts = {i: [c.of(sentences[i]) for c in plans[i].chunks] for i in missing}
-        chunks = self._translate_chunks(list(texts.values()), beam, alternatives, report)
+        how = self._decoding(beam, alternatives)
+        chunks = self._decoder.translate(list(texts.values()), how, report)
         fresh = {}
         for i in missing:
             german = sentences[i]
@@ -313,107 +313,6 @@ class Translator:
                 f"details:{int(self.details)}",
             ]
         )
-
-    def _translate_chunks(
-        self,
-        texts: list[list[str]],
-        beam: int,
-        alternatives: int,
-        progress: Progress | None,
-    ) -> dict[str, Translation]:
-        """Translate every distinct chunk once, in length-sorted batches, reporting sentences."""
-        waiting = [len(set(t)) for t in texts]
-        users: dict[str, list[int]] = defaultdict(list)
-        for index, chunk_texts in enumerate(texts):
-            for chunk in dict.fromkeys(chunk_texts):
-                users[chunk].append(index)
-        done = sum(1 for w in waiting if w == 0)
-        codec = self.backend.codec
-        encoded = {chunk: codec.encode(chunk) for chunk in users}
-        results: dict[str, Translation] = {}
-        for batch in batches(
-            {c: len(e.ids) for c, e in encoded.items()}, self.batch_tokens, self.max_batch_size
-        ):
-            hypotheses = self._generate(
-                [encoded[c].ids for c in batch],
-                beam=beam,
-                max_new_tokens=[self.output_limit(encoded[c].n_pieces) for c in batch],
-                alternatives=min(alternatives, beam - 1),
-                details=self.details,
-            )
-            for chunk, hypothesis in zip(batch, hypotheses, strict=True):
-                results[chunk] = self._describe(chunk, encoded[chunk].offsets, hypothesis)
-            if self.retry_degenerate:
-                self._retry_degenerate(batch, results, encoded, beam, alternatives)
-            for chunk in batch:
-                for index in users[chunk]:
-                    waiting[index] -= 1
-                    done += waiting[index] == 0
-            if progress:
-                progress(done, len(texts))
-        return results
-
-    def _describe(
-        self, german: str, offsets: list[tuple[int, int]], hypothesis: Hypothesis
-    ) -> Translation:
-        return describe(german, offsets, hypothesis, self.backend.codec, self.alignment)
-
-    def _generate(self, batch: list[list[int]], **options) -> list[Hypothesis]:
-        """One model call; calls from several threads take turns."""
-        with self._model_lock:
-            return self.backend.generate(batch, **options)
-
-    def _retry_degenerate(
-        self,
-        batch: list[str],
-        results: dict[str, Translation],
-        encoded: dict,
-        beam: int,
-        alternatives: int,
-    ) -> None:
-        """Decode the batch's degenerate outputs once more, safer, and keep the better of two.
-
-        Safer: no 3-piece phrase twice (no loop survives that), and a beam of at least 4. Either
-        way the chunk is flagged as retried, and as degenerate if what is kept still looks so.
-        """
-        found = {chunk: problems(chunk, results[chunk].english) for chunk in batch}
-        suspects = [chunk for chunk in batch if found[chunk]]
-        if not suspects:
-            return
-        hypotheses = self._generate(
-            [encoded[c].ids for c in suspects],
-            beam=max(beam, RETRY_MIN_BEAM),
-            max_new_tokens=[self.output_limit(encoded[c].n_pieces) for c in suspects],
-            alternatives=min(alternatives, beam - 1),
-            details=self.details,
-            no_repeat_ngram_size=RETRY_NO_REPEAT,
-        )
-        for chunk, hypothesis in zip(suspects, hypotheses, strict=True):
-            again = self._describe(chunk, encoded[chunk].offsets, hypothesis)
-            first = Candidate(found[chunk], results[chunk].sentence.score)
-            second = Candidate(problems(chunk, again.english), again.sentence.score)
-            kept = better(first, second)
-            if kept is second:
-                results[chunk] = again
-            results[chunk].sentence.flags = [RETRIED, DEGENERATE] if kept.problems else [RETRIED]
-
-
-def batches(lengths: dict[str, int], batch_tokens: int, max_batch_size: int) -> list[list[str]]:
-    """Length-sorted batches whose padded size (longest × count) stays within the token budget."""
-    ordered = sorted(lengths, key=lengths.__getitem__)
-    found: list[list[str]] = []
-    current: list[str] = []
-    for key in ordered:
-        width = lengths[key]  # the longest so far: the list is sorted
-        if current and (
-            width * (len(current) + 1) > batch_tokens or len(current) >= max_batch_size
-        ):
-            found.append(current)
-            current = []
-        current.append(key)
-    if current:
-        found.append(current)
-    return found
 
 
 def _positive(name: str, value: int) -> int:

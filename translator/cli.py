@@ -27,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Translate German text into English, sentence by sentence.",
         epilog="The model is --model, else $TRANSLATOR_MODEL, else Helsinki-NLP/opus-mt-de-en; "
         "a local model directory works offline. `translator convert MODEL` prepares a model for "
-        "the CTranslate2 engine ahead of time (see `translator convert --help`).",
+        "the CTranslate2 engine ahead of time (see `translator convert --help`); "
+        "`translator doctor` checks that translating works here.",
     )
     parser.add_argument(
         "input",
@@ -107,11 +108,30 @@ def build_convert_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_doctor_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="translator doctor",
+        description="Check that translating works here: find and load the model (converting it "
+        "for CTranslate2 on first use), check the cache folders, translate a sample article, and "
+        "print the engine, precision, signature, time and peak memory; each problem is one line "
+        "with its fix. Exit status 0 when all is well.",
+    )
+    parser.add_argument("--model", help="hub id or local model directory (default: as translating)")
+    parser.add_argument("--backend", default="auto", help="as for translating (default: auto)")
+    parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, …")
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv[:1] == ["convert"]:
             return _convert(build_convert_parser().parse_args(argv[1:]))
+        if argv[:1] == ["doctor"]:
+            from . import doctor
+
+            args = build_doctor_parser().parse_args(argv[1:])
+            return doctor.run(args.model, backend=args.backend, device=args.device)
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.clear_cache:

@@ -49,6 +49,7 @@ from ..document import Document
 from ..errors import InputError
 from . import bilingual, htmlpage, jsondoc, markdown, plaintext, subtitles, tmx, word, xliff
 from .base import Source
+from .web import is_url, read_url
 
 __all__ = [
     "FORMATS",
@@ -57,11 +58,13 @@ __all__ = [
     "Format",
     "Source",
     "format_named",
+    "is_url",
     "output_formats",
     "output_name",
     "read_bytes",
     "read_limited",
     "read_path",
+    "read_url",
     "reader_for",
     "readers",
     "text_source",

@@ -47,7 +47,7 @@ from typing import BinaryIO
 
 from ..document import Document
 from ..errors import InputError
-from . import bilingual, htmlpage, jsondoc, markdown, plaintext, subtitles, tmx, word, xliff
+from . import bilingual, htmlpage, jsondoc, markdown, pdf, plaintext, subtitles, tmx, word, xliff
 from .base import Source
 from .web import is_url, read_url
 
@@ -118,6 +118,9 @@ FORMATS: tuple[Format, ...] = (
         subtitles.read, subtitles.write, same_format=True,
     ),
     Format(
+        "pdf", "PDF (.pdf)", (".pdf",), "application/pdf", pdf.read, binary=True,
+    ),
+    Format(
         "json", "Document with alignments (.json)", (".json",), "application/json",
         write=jsondoc.write,
     ),
@@ -135,6 +138,13 @@ FORMATS: tuple[Format, ...] = (
     ),
 )  # fmt: skip
 
+# Same-format writers that also take a source of another kind: (writer, source format) → writer.
+# A PDF is written as new Markdown or a new Word document (its layout is not rebuilt).
+CROSS_WRITERS: dict[tuple[str, str], Writer] = {
+    ("md", "pdf"): pdf.write_markdown,
+    ("docx", "pdf"): pdf.write_docx,
+}
+
 readers: dict[str, Format] = {ext: f for f in FORMATS if f.read for ext in f.extensions}
 writers: dict[str, Format] = {f.name: f for f in FORMATS if f.write}
 READABLE_EXTENSIONS: tuple[str, ...] = tuple(readers)
@@ -146,7 +156,6 @@ UNSUPPORTED = {
     ".doc": "old binary Word files aren't read: save it as .docx (Word, LibreOffice) and try again",
     ".odt": "OpenDocument text isn't read: save it as .docx and try again",
     ".rtf": "RTF isn't read: save it as .docx and try again",
-    ".pdf": "PDF holds page layout, not text structure: convert it to .docx or .txt first",
     ".epub": "e-books aren't read: convert the chapter to .html or .txt first",
     ".vtt": "WebVTT isn't read: convert it to .srt (e.g. with ffmpeg) and try again",
     ".xlf": "XLIFF is written, not read",
@@ -236,7 +245,7 @@ def writer_for(output: str | None, fmt: str | None, source: Source | None) -> Fo
             raise InputError(
                 f"can't write output with extension {suffix or '(none)'}; supported: {known}"
             )
-    if chosen.same_format and (source is None or source.format != chosen.name):
+    if chosen.same_format and not _writes_from(chosen, source):
         given = source.name if source is not None else "text"
         others = ", ".join(f.extension for f in OUTPUT_FORMATS if not f.same_format)
         raise InputError(
@@ -246,17 +255,26 @@ def writer_for(output: str | None, fmt: str | None, source: Source | None) -> Fo
     return chosen
 
 
+def _writes_from(chosen: Format, source: Source | None) -> bool:
+    """Whether a same-format writer can write this source (its own kind, or a cross writer's)."""
+    if source is None:
+        return False
+    return source.format == chosen.name or (chosen.name, source.format) in CROSS_WRITERS
+
+
 def output_formats(source: Source | None) -> list[Format]:
     """The formats this input can be written as: its own first, then the rest."""
-    own = [f for f in OUTPUT_FORMATS if f.same_format and source and f.name == source.format]
+    own = [f for f in OUTPUT_FORMATS if f.same_format and _writes_from(f, source)]
     return own + [f for f in OUTPUT_FORMATS if not f.same_format]
 
 
 def write_bytes(document: Document, source: Source | None, fmt: str) -> bytes:
     """The translated file in format ``fmt`` (a name from ``OUTPUT_FORMATS``)."""
     chosen = writer_for(None, fmt, source)
-    assert chosen.write is not None
-    return chosen.write(document, source)
+    cross = CROSS_WRITERS.get((chosen.name, source.format)) if source is not None else None
+    write = cross or chosen.write
+    assert write is not None
+    return write(document, source)
 
 
 def output_name(input_name: str, fmt: str) -> str:

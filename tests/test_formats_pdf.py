@@ -171,7 +171,7 @@ def test_pdf_damaged_or_fake_is_a_clear_message(data, message):
 
 def test_pdf_over_the_size_limit_is_refused_before_parsing(monkeypatch, report):
     monkeypatch.setattr(pdf, "MAX_PDF_BYTES", len(report.data) - 1)
-    with pytest.raises(InputError, match="larger than .* split the PDF"):
+    with pytest.raises(InputError, match=r"larger than .* split the PDF"):
         read_bytes("gross.pdf", report.data)
 
 

@@ -238,8 +238,10 @@ def blocks_of(pages: list[list[Line]]) -> list[Block]:
         notes.extend(_footnotes(foot))
         for group in _reading_order(lines):
             for line in group:
-                if previous is not None and current and _starts_paragraph(
-                    previous, line, body_size
+                if (
+                    previous is not None
+                    and current
+                    and _starts_paragraph(previous, line, body_size)
                 ):
                     flush()
                 current.append(line)
@@ -381,8 +383,10 @@ def _starts_paragraph(previous: Line, line: Line, body_size: float) -> bool:
         gap = previous.y0 - line.y1
         if gap > max(line.size, previous.size) * 0.6:
             return True
-    same_column = line.page == previous.page and line.y1 < previous.y1 and (
-        abs(line.x0 - previous.x0) < previous.size * 4
+    same_column = (
+        line.page == previous.page
+        and line.y1 < previous.y1
+        and (abs(line.x0 - previous.x0) < previous.size * 4)
     )
     if same_column and line.x0 - previous.x0 > line.size * 0.8:
         return True  # a first-line indent

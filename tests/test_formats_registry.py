@@ -60,7 +60,7 @@ def test_a_same_format_writer_needs_an_input_of_that_format():
         writer_for("a.pdf", None, None)
 
 
-@pytest.mark.parametrize("name", ["alt.doc", "scan.pdf", "brief.odt"])
+@pytest.mark.parametrize("name", ["alt.doc", "notiz.rtf", "brief.odt"])
 def test_unsupported_inputs_say_what_to_do(name):
     with pytest.raises(InputError, match=r"\.docx|\.txt"):
         reader_for(name)

@@ -13,13 +13,19 @@ name                extensions                  reads   writes
 ``html``            .html .htm                  yes     the same page, text in English
 ``docx``            .docx                       yes     the same Word document in English
 ``srt``             .srt                        yes     the same subtitles in English
+``pdf``             .pdf                        yes     (written as ``md``, ``docx``, …)
+``epub``            .epub                       yes     the same e-book in English
+``bilingual-epub``  .bilingual.epub                     the e-book, English under each German
+                                                        paragraph
 ``json``            .json                               the whole Document (alignments, scores)
 ``bilingual-html``  .bilingual.html .bi.html            a standalone side-by-side reader page
 ``tmx``             .tmx                                TMX 1.4b translation memory
 ``xliff``           .xlf .xliff                         XLIFF 2.1, English as targets
 ==================  ==========================  ======  ==================================
 
-``md``, ``html``, ``docx`` and ``srt`` write only what was read in that same format.
+``md``, ``html``, ``docx``, ``srt`` and ``epub`` write only what was read in that same format;
+``CROSS_WRITERS`` add the few others they write (a PDF as Markdown or a new Word document, an
+e-book as a bilingual e-book). A web article (``read_url``) is read as Markdown.
 
 For a front end (the Streamlit page)::
 
@@ -47,7 +53,19 @@ from typing import BinaryIO
 
 from ..document import Document
 from ..errors import InputError
-from . import bilingual, htmlpage, jsondoc, markdown, pdf, plaintext, subtitles, tmx, word, xliff
+from . import (
+    bilingual,
+    epub,
+    htmlpage,
+    jsondoc,
+    markdown,
+    pdf,
+    plaintext,
+    subtitles,
+    tmx,
+    word,
+    xliff,
+)
 from .base import Source
 from .web import is_url, read_url
 
@@ -121,6 +139,14 @@ FORMATS: tuple[Format, ...] = (
         "pdf", "PDF (.pdf)", (".pdf",), "application/pdf", pdf.read, binary=True,
     ),
     Format(
+        "epub", "E-book (.epub)", (".epub",), "application/epub+zip",
+        epub.read, epub.write, same_format=True, binary=True,
+    ),
+    Format(
+        "bilingual-epub", "Bilingual e-book (.epub)", (".bilingual.epub",), "application/epub+zip",
+        write=epub.write_bilingual, same_format=True, binary=True,
+    ),
+    Format(
         "json", "Document with alignments (.json)", (".json",), "application/json",
         write=jsondoc.write,
     ),
@@ -143,6 +169,7 @@ FORMATS: tuple[Format, ...] = (
 CROSS_WRITERS: dict[tuple[str, str], Writer] = {
     ("md", "pdf"): pdf.write_markdown,
     ("docx", "pdf"): pdf.write_docx,
+    ("bilingual-epub", "epub"): epub.write_bilingual,  # German and English, paragraph by paragraph
 }
 
 readers: dict[str, Format] = {ext: f for f in FORMATS if f.read for ext in f.extensions}
@@ -156,7 +183,6 @@ UNSUPPORTED = {
     ".doc": "old binary Word files aren't read: save it as .docx (Word, LibreOffice) and try again",
     ".odt": "OpenDocument text isn't read: save it as .docx and try again",
     ".rtf": "RTF isn't read: save it as .docx and try again",
-    ".epub": "e-books aren't read: convert the chapter to .html or .txt first",
     ".vtt": "WebVTT isn't read: convert it to .srt (e.g. with ffmpeg) and try again",
     ".xlf": "XLIFF is written, not read",
     ".xliff": "XLIFF is written, not read",
@@ -177,6 +203,8 @@ def _suffix_of(name: str) -> str:
 def reader_for(name: str) -> Format:
     """The reader for a file name; unknown extensions are read as plain text."""
     suffix = _suffix_of(name)
+    if suffix not in readers and suffix not in UNSUPPORTED:  # book.bilingual.epub: an .epub
+        suffix = os.path.splitext(os.path.basename(name).lower())[1]
     if suffix in readers:
         return readers[suffix]
     if suffix in UNSUPPORTED:
@@ -283,6 +311,6 @@ def output_name(input_name: str, fmt: str) -> str:
     base = os.path.basename(input_name) or "text.txt"
     suffix = _suffix_of(base)
     stem = base[: -len(suffix)] if suffix and base.lower().endswith(suffix) else base
-    if chosen.same_format or chosen.name == "txt":
+    if (chosen.same_format or chosen.name == "txt") and not chosen.name.startswith("bilingual"):
         return f"{stem}.en{chosen.extension}"
     return f"{stem}{chosen.extension}"

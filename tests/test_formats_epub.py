@@ -17,6 +17,7 @@ from translator.formats import epub, output_formats, output_name, read_bytes, wr
 from translator.testing import StandInBackend
 
 from .fixtures import epubs
+from .fixtures.cli import run_cli
 
 
 def stand_in() -> Translator:
@@ -209,3 +210,19 @@ def test_epub_zip_bomb_is_refused_before_parsing():
     bomb = {"OEBPS/text/kapitel1.xhtml": b"<p>" + b" " * (40 * 2**20) + b"</p>"}
     with pytest.raises(InputError, match="zip bomb"):
         read_bytes("bombe.epub", epubs.book(bomb))
+
+
+def test_cli_writes_the_english_and_the_bilingual_book_beside_it(tmp_path):
+    (tmp_path / "reise.epub").write_bytes(epubs.book())
+    done = run_cli("reise.epub", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    epubs.check((tmp_path / "reise.en.epub").read_bytes())
+    done = run_cli("reise.epub", "--format", "bilingual-epub", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    epubs.check((tmp_path / "reise.bilingual.epub").read_bytes())
+
+
+def test_cli_drm_book_is_one_line(tmp_path):
+    (tmp_path / "kauf.epub").write_bytes(epubs.book({"META-INF/rights.xml": b"<rights/>"}))
+    done = run_cli("kauf.epub", cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "DRM" in done.stderr

@@ -15,6 +15,7 @@ from translator.formats import output_formats, pdf, read_bytes, write_bytes
 from translator.testing import StandInBackend
 
 from .fixtures import pdfs
+from .fixtures.cli import run_cli
 
 DATA = Path(__file__).parent / "data" / "pdf"
 
@@ -185,3 +186,19 @@ def test_pdf_real_libreoffice_file_reads(tmp_path):
     source = read_bytes("trivial.pdf", (DATA / "002-trivial-libre-office-writer.pdf").read_bytes())
     assert source.text.strip()
     assert all(b.kind in ("heading", "paragraph", "footnote") for b in source.state.blocks)
+
+
+def test_cli_writes_a_pdf_as_markdown_beside_it(tmp_path, report):
+    (tmp_path / "bericht.pdf").write_bytes(report.data)
+    done = run_cli("bericht.pdf", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "bericht.en.md").read_text("utf-8").startswith("## BERICHT DES VORSTANDS")
+    done = run_cli("bericht.pdf", "-o", "bericht.en.docx", cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "bericht.en.docx").exists(), done.stderr
+
+
+def test_cli_scanned_pdf_is_one_line(tmp_path):
+    (tmp_path / "scan.pdf").write_bytes(pdfs.scanned())
+    done = run_cli("scan.pdf", cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "no text layer" in done.stderr

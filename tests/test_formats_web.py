@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,12 +15,12 @@ from translator.errors import InputError
 from translator.formats import read_url, web, write_bytes
 from translator.testing import StandInBackend
 
+from .fixtures.cli import run_cli
 from .fixtures.webserver import Reply, serve
 
 DATA = Path(__file__).parent / "data" / "web"
 ARTICLE = (DATA / "artikel.html").read_bytes()
 NETZPOLITIK = (DATA / "netzpolitik.org.abmahnungen.html").read_bytes()
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def stand_in() -> Translator:
@@ -244,25 +242,6 @@ def test_web_markdown_escapes_article_text_that_looks_like_markup():
     assert "Unterstrich_im_Wort und &copy; als Zeichenfolge" in text
     assert "- Kein Listenpunkt" in text
     assert "<img" not in source.state.text.replace("\\<img", "")
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The command in a fresh process whose translator is the stand-in engine (no model)."""
-    code = (
-        "import sys; from translator import api, cli;"
-        "from translator.testing import StandInBackend; from translator.engine import Translator;"
-        "t = Translator(engine=StandInBackend('keep'), cache=False, retry_degenerate=False);"
-        "api.get_translator = lambda *a, **k: t;"
-        "sys.exit(cli.main(sys.argv[1:]))"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TRANSLATOR_CACHE": "off"},
-        timeout=120,
-    )
 
 
 def test_cli_translates_a_url_into_markdown(site, tmp_path):

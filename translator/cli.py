@@ -206,8 +206,10 @@ def _run(args: argparse.Namespace) -> int:
     else:
         source = formats.read_path(args.input)
     output = args.output
+    # A PDF has no writer of its own kind: its text is written as Markdown unless asked otherwise.
+    own_format = source.format if source.format in formats.writers else "md"
     if output is None and from_url:
-        fmt_name = args.format or ("md" if source.format in ("md", "pdf") else source.format)
+        fmt_name = args.format or own_format
         binary = formats.format_named(fmt_name).binary
         output = formats.output_name(source.name, fmt_name) if binary else "-"
         args.format = fmt_name
@@ -220,11 +222,11 @@ def _run(args: argparse.Namespace) -> int:
         if to_text:
             output = "-"
         else:
-            fmt_name = args.format or source.format
+            fmt_name = args.format or own_format
             output = str(Path(args.input).with_name(formats.output_name(args.input, fmt_name)))
     to_stdout = output == "-"
     if to_stdout:
-        fmt_name = args.format or source.format
+        fmt_name = args.format or own_format
         formats.writer_for(None, fmt_name, source)
     else:
         fmt_name = check_output(

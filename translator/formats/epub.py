@@ -20,6 +20,7 @@ import io
 import posixpath
 import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
@@ -238,11 +239,11 @@ def _title(chapter: Source) -> str:
 # -- writing ------------------------------------------------------------------------------------
 
 
-def _slice(document: Document, span: Span) -> Document:
-    """The part of ``document`` whose source lies in ``span``, as a Document of its own."""
-    paragraphs = [
-        p for p in document.paragraphs if span.start <= p.source.start and p.source.end <= span.end
-    ]
+def _slice(document: Document, span: Span, starts: list[int]) -> Document:
+    """The part of ``document`` whose source lies in ``span``, as a Document of its own
+    (``starts``: the paragraphs' source starts, to find them by bisection)."""
+    low, high = bisect_left(starts, span.start), bisect_right(starts, span.end)
+    paragraphs = [p for p in document.paragraphs[low:high] if p.source.end <= span.end]
     source = span.of(document.source)
     if not paragraphs:
         return Document(source, "", [], document.signature, dict(document.metadata))
@@ -279,9 +280,10 @@ def _write(document: Document, source: Source, *, bilingual: bool) -> bytes:
     check_matches(document, source)
     state: EpubState = source.state
     replaced: dict[str, bytes] = {}
+    starts = [p.source.start for p in document.paragraphs]
     for part in state.parts:
         if part.source is not None:
-            english = htmlpage.write(_slice(document, part.span), part.source)
+            english = htmlpage.write(_slice(document, part.span, starts), part.source)
             if bilingual and part.kind == "chapter":
                 english = _interleave(state, part, english)
             replaced[part.member] = english

@@ -15,6 +15,7 @@ from translator.errors import InputError
 from translator.formats import read_url, web, write_bytes
 from translator.testing import StandInBackend
 
+from .fixtures import pdfs
 from .fixtures.cli import run_cli
 from .fixtures.webserver import Reply, serve
 
@@ -43,6 +44,7 @@ def site():
         "/kaputt": Reply(500, b"<h1>Serverfehler</h1>"),
         "/langsam": Reply(200, ARTICLE, delay=3.0),
         "/riesig": Reply(200, b"", {"Content-Type": "text/html"}, endless=True),
+        "/bericht.pdf": Reply(200, pdfs.report().data, {"Content-Type": "application/pdf"}),
         "/bild.png": Reply(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, {"Content-Type": "image/png"}),
         "/anmelden": html_reply(
             b'<html><body><h1>Anmelden</h1><form><input type="text" name="user">'
@@ -144,6 +146,14 @@ def test_web_every_output_carries_the_source_url_and_title(site, tmp_path):
     assert f'href="{url}"' in page
 
     assert write_bytes(document, source, "txt").decode().startswith(title.upper())
+
+
+def test_web_url_of_a_pdf_is_read_as_a_pdf(site):
+    source = read_url(site + "/bericht.pdf")
+    assert source.format == "pdf" and source.name == "bericht.pdf"
+    assert source.metadata["url"] == site + "/bericht.pdf"
+    assert source.metadata["title"] == "Jahresbericht 2023"
+    assert "Verhandlungen" in source.text
 
 
 def test_web_translate_url_writes_markdown(site, tmp_path):

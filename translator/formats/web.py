@@ -27,7 +27,8 @@ from .. import __version__
 from ..errors import InputError
 from .base import Source
 
-MAX_PAGE_BYTES = 16 * 2**20  # a page (decoded); PDFs and e-books by URL: their own limit
+MAX_PAGE_BYTES = 16 * 2**20  # a web page (decoded)
+MAX_FETCH_BYTES = 64 * 2**20  # anything fetched: a PDF or an e-book by URL may be larger
 TIMEOUT = 20.0  # seconds to connect, and between two reads
 DEADLINE = 120.0  # seconds for the whole download
 MAX_REDIRECTS = 5
@@ -75,7 +76,7 @@ def fetch(
     *,
     timeout: float = TIMEOUT,
     deadline: float = DEADLINE,
-    max_bytes: int = MAX_PAGE_BYTES,
+    max_bytes: int = MAX_FETCH_BYTES,
     max_redirects: int = MAX_REDIRECTS,
 ) -> Fetched:
     """GET ``url`` (http or https), following at most ``max_redirects`` redirects.
@@ -167,6 +168,8 @@ def read_url(url: str, **fetch_options: float | int) -> Source:
             f"{fetched.url} is not a web page but {media}: give the address of an article, "
             f"or download the file and translate it"
         )
+    if len(data) > MAX_PAGE_BYTES:
+        raise _too_big(fetched.url, MAX_PAGE_BYTES)
     return read_page(data, fetched.url, charset=fetched.charset, name=name + ".md")
 
 

@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "translator.reader.session": 8,  # the page driver, until it moves to translator.page
     "translator.cli": 9,
     "translator.calibrate": 9,
+    "translator.doctor": 9,
     "translator.batch": 9,
     "translator": 10,  # the package face: names everything, lazily
 }

@@ -69,7 +69,8 @@ def test_cli_uses_a_model_from_the_hugging_face_cache_offline(model_dir, tmp_pat
     import shutil
 
     shutil.copytree(model_dir, snapshot)
-    result = run(
+    # a real process: huggingface_hub reads HF_HUB_CACHE when it is first imported
+    result = run_process(
         "-",
         "--json",
         stdin="Hallo.",

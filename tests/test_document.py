@@ -100,3 +100,15 @@ def test_check_finds_a_sentence_without_translation():
     document.paragraphs[1].sentences[0].target = Span(30, 30)
     with pytest.raises(ValueError, match="no translation"):
         document.check()
+
+
+def test_document_metadata_survives_json_and_defaults_to_empty():
+    document = make_document()
+    assert document.metadata == {} and document.to_dict()["metadata"] == {}
+    document.metadata = {"title": "Die Brücke", "url": "https://zeitung.example/bruecke"}
+    again = Document.from_json(document.to_json())
+    assert again.metadata == document.metadata
+    assert again.with_translation(0, "Hello.").metadata == document.metadata
+    old = document.to_dict()
+    del old["metadata"]  # written before the field existed
+    assert Document.from_dict(old).metadata == {}

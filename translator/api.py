@@ -91,7 +91,9 @@ def translate_source(source: Source, **options: Any) -> Document:
         if source.format == "txt":
             why = ": it is empty" if not source.text else ": it holds only whitespace"
         raise InputError(f"{source.name} has no text to translate{why}")
-    return translate_text(source.text, paragraphs=source.units, **options)
+    document = translate_text(source.text, paragraphs=source.units, **options)
+    document.metadata = dict(source.metadata)
+    return document
 
 
 def translate(
@@ -101,15 +103,19 @@ def translate(
     format: str | None = None,
     **options: Any,
 ) -> Document:
-    """Translate a file (.txt, .md, .html, .docx, .srt); with ``output``, also write the result.
+    """Translate a file (.txt, .md, .html, .docx, .srt, .pdf, .epub) or the article at an
+    ``https://`` URL; with ``output``, also write the result.
 
     The output's format follows ``format`` (a name: txt, md, html, docx, srt, json,
-    bilingual-html, tmx, xliff) or else its extension. ``options`` are those of
-    :func:`translate_text`. The input file is never overwritten.
+    bilingual-html, tmx, xliff, epub, bilingual-epub) or else its extension. ``options`` are
+    those of :func:`translate_text`. The input file is never overwritten. A URL is fetched
+    (``translator.formats.read_url``) and its article read as Markdown: write it as .md, .txt,
+    .json, .bilingual.html, .tmx or .xlf.
     """
-    source = formats.read_path(path)
+    is_url = formats.is_url(path)
+    source = formats.read_url(str(path)) if is_url else formats.read_path(path)
     if output is not None:
-        check_output(output, source, format, input_path=path)
+        check_output(output, source, format, input_path=None if is_url else path)
     document = translate_source(source, **options)
     if output is not None:
         write_document(document, output, source=source, format=format)

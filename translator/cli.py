@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "input",
         nargs="?",
-        help="a .txt, .md, .html, .docx or .srt file, or - for standard input (text)",
+        help="a .txt, .md, .html, .docx, .srt, .pdf or .epub file, an https:// address of an "
+        "article (or of a PDF or e-book), or - for standard input (text)",
     )
     parser.add_argument(
         "-o",
@@ -214,7 +215,10 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError("--json writes JSON: give the output a .json name, or omit -o")
         args.format = "json"
     from_stdin = args.input == "-"
-    if from_stdin:
+    from_url = formats.is_url(args.input)
+    if from_url:
+        source = formats.read_url(args.input)
+    elif from_stdin:
         fmt = formats.format_named(args.format) if args.format else None
         name = f"stdin{fmt.extension}" if fmt and fmt.read else "stdin.txt"
         source = formats.read_bytes(name, formats.read_limited(sys.stdin.buffer, "standard input"))
@@ -222,7 +226,14 @@ def _run(args: argparse.Namespace) -> int:
     else:
         source = formats.read_path(args.input)
     output = args.output
-    if output is None:
+    # A PDF has no writer of its own kind: its text is written as Markdown unless asked otherwise.
+    own_format = source.format if source.format in formats.writers else "md"
+    if output is None and from_url:
+        fmt_name = args.format or own_format
+        binary = formats.format_named(fmt_name).binary
+        output = formats.output_name(source.name, fmt_name) if binary else "-"
+        args.format = fmt_name
+    elif output is None:
         to_text = (
             from_stdin
             or args.format == "json"
@@ -231,15 +242,15 @@ def _run(args: argparse.Namespace) -> int:
         if to_text:
             output = "-"
         else:
-            fmt_name = args.format or source.format
+            fmt_name = args.format or own_format
             output = str(Path(args.input).with_name(formats.output_name(args.input, fmt_name)))
     to_stdout = output == "-"
     if to_stdout:
-        fmt_name = args.format or source.format
+        fmt_name = args.format or own_format
         formats.writer_for(None, fmt_name, source)
     else:
         fmt_name = check_output(
-            output, source, args.format, input_path=None if from_stdin else args.input
+            output, source, args.format, input_path=None if from_stdin or from_url else args.input
         ).name
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     with _ProgressBar(enabled=show) as bar:

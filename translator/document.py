@@ -88,6 +88,9 @@ class Document:
     target: str
     paragraphs: list[Paragraph] = field(default_factory=list)
     signature: str = ""
+    # Where the text came from, for every output to carry: ``title``, ``url``, ``author``,
+    # ``date`` (of a web article, a PDF's or an e-book's own metadata). Empty for typed text.
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def sentences(self) -> Iterator[Sentence]:
@@ -177,7 +180,7 @@ class Document:
                         )
                     )
             paragraphs.append(Paragraph(paragraph.source, moved(paragraph.target), sentences))
-        return Document(self.source, target, paragraphs, self.signature)
+        return Document(self.source, target, paragraphs, self.signature, dict(self.metadata))
 
     # -- JSON ---------------------------------------------------------------------------------
 
@@ -185,6 +188,7 @@ class Document:
         return {
             "schema": SCHEMA_VERSION,
             "signature": self.signature,
+            "metadata": dict(self.metadata),
             "source": self.source,
             "target": self.target,
             "paragraphs": [
@@ -209,6 +213,7 @@ class Document:
             source=data["source"],
             target=data["target"],
             signature=data["signature"],
+            metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
             paragraphs=[
                 Paragraph(
                     source=_span_in(p["source"]),

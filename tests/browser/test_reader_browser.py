@@ -430,7 +430,7 @@ def test_an_unreadable_upload_says_why_and_keeps_the_translation(page, tmp_path,
     error.wait_for(timeout=60_000)
     page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
     assert error.count() == 1
-    assert "scan.pdf" in error.text_content() and "convert it to .docx" in error.text_content()
+    assert "scan.pdf" in error.text_content() and "is damaged" in error.text_content()
     assert page.locator(".bi-de").evaluate_all("es => es.map(e => e.textContent)") == before
     error.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "11-unreadable-upload.png"))

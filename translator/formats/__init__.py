@@ -13,13 +13,19 @@ name                extensions                  reads   writes
 ``html``            .html .htm                  yes     the same page, text in English
 ``docx``            .docx                       yes     the same Word document in English
 ``srt``             .srt                        yes     the same subtitles in English
+``pdf``             .pdf                        yes     (written as ``md``, ``docx``, …)
+``epub``            .epub                       yes     the same e-book in English
+``bilingual-epub``  .bilingual.epub                     the e-book, English under each German
+                                                        paragraph
 ``json``            .json                               the whole Document (alignments, scores)
 ``bilingual-html``  .bilingual.html .bi.html            a standalone side-by-side reader page
 ``tmx``             .tmx                                TMX 1.4b translation memory
 ``xliff``           .xlf .xliff                         XLIFF 2.1, English as targets
 ==================  ==========================  ======  ==================================
 
-``md``, ``html``, ``docx`` and ``srt`` write only what was read in that same format.
+``md``, ``html``, ``docx``, ``srt`` and ``epub`` write only what was read in that same format;
+``CROSS_WRITERS`` add the few others they write (a PDF as Markdown or a new Word document, an
+e-book as a bilingual e-book). A web article (``read_url``) is read as Markdown.
 
 For a front end (the Streamlit page)::
 
@@ -47,8 +53,22 @@ from typing import BinaryIO
 
 from ..document import Document
 from ..errors import InputError
-from . import bilingual, htmlpage, jsondoc, markdown, plaintext, subtitles, tmx, word, xliff
+from . import (
+    bilingual,
+    epub,
+    htmlpage,
+    jsondoc,
+    markdown,
+    pdf,
+    plaintext,
+    subtitles,
+    tmx,
+    web,
+    word,
+    xliff,
+)
 from .base import Source
+from .web import is_url
 
 __all__ = [
     "FORMATS",
@@ -57,11 +77,13 @@ __all__ = [
     "Format",
     "Source",
     "format_named",
+    "is_url",
     "output_formats",
     "output_name",
     "read_bytes",
     "read_limited",
     "read_path",
+    "read_url",
     "reader_for",
     "readers",
     "text_source",
@@ -115,6 +137,17 @@ FORMATS: tuple[Format, ...] = (
         subtitles.read, subtitles.write, same_format=True,
     ),
     Format(
+        "pdf", "PDF (.pdf)", (".pdf",), "application/pdf", pdf.read, binary=True,
+    ),
+    Format(
+        "epub", "E-book (.epub)", (".epub",), "application/epub+zip",
+        epub.read, epub.write, same_format=True, binary=True,
+    ),
+    Format(
+        "bilingual-epub", "Bilingual e-book (.epub)", (".bilingual.epub",), "application/epub+zip",
+        write=epub.write_bilingual, same_format=True, binary=True,
+    ),
+    Format(
         "json", "Document with alignments (.json)", (".json",), "application/json",
         write=jsondoc.write,
     ),
@@ -132,6 +165,14 @@ FORMATS: tuple[Format, ...] = (
     ),
 )  # fmt: skip
 
+# Same-format writers that also take a source of another kind: (writer, source format) → writer.
+# A PDF is written as new Markdown or a new Word document (its layout is not rebuilt).
+CROSS_WRITERS: dict[tuple[str, str], Writer] = {
+    ("md", "pdf"): pdf.write_markdown,
+    ("docx", "pdf"): pdf.write_docx,
+    ("bilingual-epub", "epub"): epub.write_bilingual,  # German and English, paragraph by paragraph
+}
+
 readers: dict[str, Format] = {ext: f for f in FORMATS if f.read for ext in f.extensions}
 writers: dict[str, Format] = {f.name: f for f in FORMATS if f.write}
 READABLE_EXTENSIONS: tuple[str, ...] = tuple(readers)
@@ -143,8 +184,6 @@ UNSUPPORTED = {
     ".doc": "old binary Word files aren't read: save it as .docx (Word, LibreOffice) and try again",
     ".odt": "OpenDocument text isn't read: save it as .docx and try again",
     ".rtf": "RTF isn't read: save it as .docx and try again",
-    ".pdf": "PDF holds page layout, not text structure: convert it to .docx or .txt first",
-    ".epub": "e-books aren't read: convert the chapter to .html or .txt first",
     ".vtt": "WebVTT isn't read: convert it to .srt (e.g. with ffmpeg) and try again",
     ".xlf": "XLIFF is written, not read",
     ".xliff": "XLIFF is written, not read",
@@ -165,6 +204,8 @@ def _suffix_of(name: str) -> str:
 def reader_for(name: str) -> Format:
     """The reader for a file name; unknown extensions are read as plain text."""
     suffix = _suffix_of(name)
+    if suffix not in readers and suffix not in UNSUPPORTED:  # book.bilingual.epub: an .epub
+        suffix = os.path.splitext(os.path.basename(name).lower())[1]
     if suffix in readers:
         return readers[suffix]
     if suffix in UNSUPPORTED:
@@ -177,6 +218,14 @@ def read_bytes(name: str, data: bytes) -> Source:
     fmt = reader_for(name)
     assert fmt.read is not None
     return fmt.read(data, os.path.basename(name) or name)
+
+
+def read_url(url: str, **fetch_options: float | int) -> Source:
+    """The article at ``url`` (or the PDF, e-book or text it serves) as a Source.
+
+    The only network access of the program; ``fetch_options`` are ``web.fetch``'s limits.
+    """
+    return web.read_url(url, read_bytes, **fetch_options)
 
 
 def read_limited(stream: BinaryIO, name: str) -> bytes:
@@ -233,7 +282,7 @@ def writer_for(output: str | None, fmt: str | None, source: Source | None) -> Fo
             raise InputError(
                 f"can't write output with extension {suffix or '(none)'}; supported: {known}"
             )
-    if chosen.same_format and (source is None or source.format != chosen.name):
+    if chosen.same_format and not _writes_from(chosen, source):
         given = source.name if source is not None else "text"
         others = ", ".join(f.extension for f in OUTPUT_FORMATS if not f.same_format)
         raise InputError(
@@ -243,17 +292,26 @@ def writer_for(output: str | None, fmt: str | None, source: Source | None) -> Fo
     return chosen
 
 
+def _writes_from(chosen: Format, source: Source | None) -> bool:
+    """Whether a same-format writer can write this source (its own kind, or a cross writer's)."""
+    if source is None:
+        return False
+    return source.format == chosen.name or (chosen.name, source.format) in CROSS_WRITERS
+
+
 def output_formats(source: Source | None) -> list[Format]:
     """The formats this input can be written as: its own first, then the rest."""
-    own = [f for f in OUTPUT_FORMATS if f.same_format and source and f.name == source.format]
+    own = [f for f in OUTPUT_FORMATS if f.same_format and _writes_from(f, source)]
     return own + [f for f in OUTPUT_FORMATS if not f.same_format]
 
 
 def write_bytes(document: Document, source: Source | None, fmt: str) -> bytes:
     """The translated file in format ``fmt`` (a name from ``OUTPUT_FORMATS``)."""
     chosen = writer_for(None, fmt, source)
-    assert chosen.write is not None
-    return chosen.write(document, source)
+    cross = CROSS_WRITERS.get((chosen.name, source.format)) if source is not None else None
+    write = cross or chosen.write
+    assert write is not None
+    return write(document, source)
 
 
 def output_name(input_name: str, fmt: str) -> str:
@@ -262,6 +320,6 @@ def output_name(input_name: str, fmt: str) -> str:
     base = os.path.basename(input_name) or "text.txt"
     suffix = _suffix_of(base)
     stem = base[: -len(suffix)] if suffix and base.lower().endswith(suffix) else base
-    if chosen.same_format or chosen.name == "txt":
+    if (chosen.same_format or chosen.name == "txt") and not chosen.name.startswith("bilingual"):
         return f"{stem}.en{chosen.extension}"
     return f"{stem}{chosen.extension}"

@@ -32,6 +32,8 @@ class Source:
     units: list[Span] | None = None
     encoding: str | None = None
     state: Any = field(default=None, repr=False)
+    # Where the text came from (``title``, ``url``, ``author``, ``date``): every output carries it.
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def join_units(pieces: Sequence[str]) -> tuple[str, list[Span]]:
@@ -78,6 +80,14 @@ def unit_english(document: Document, unit: Span, paragraph: Paragraph | None) ->
         + paragraph.target.of(document.target)
         + text[paragraph.source.end : unit.end]
     )
+
+
+def metadata_of(document: Document, source: Source | None) -> dict[str, str]:
+    """The document's metadata, else the source's (a Document translated from ``source.text``
+    without ``translate_source`` has none of its own)."""
+    if document.metadata:
+        return dict(document.metadata)
+    return dict(source.metadata) if source is not None else {}
 
 
 def check_matches(document: Document, source: Source) -> None:

@@ -6,9 +6,11 @@ styles inline, nothing fetched from the network. Imported only when asked for.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..document import Document
 from ..errors import InputError
-from .base import Source
+from .base import Source, metadata_of
 
 
 def write(document: Document, source: Source | None = None) -> bytes:
@@ -19,4 +21,5 @@ def write(document: Document, source: Source | None = None) -> bytes:
             "the bilingual HTML page isn't available in this installation "
             "(translator.reader.standalone is missing)"
         ) from error
+    document = replace(document, metadata=metadata_of(document, source))  # title, source URL
     return render_standalone_html(document).encode("utf-8")

@@ -3,7 +3,9 @@
 ``<tmx version="1.4">`` with the header attributes TMX requires (``srclang="de"``,
 ``segtype="sentence"``, ``datatype="plaintext"``, …) and one ``<tu>`` per sentence with a German
 and an English ``<tuv>``. Sentences with no letters or digits (copied through) and sentences the
-model left untranslated are not written: a memory should hold translations only. Valid against the
+model left untranslated are not written: a memory should hold translations only. Where the text
+came from (a web article's URL and title, a book's title) is in the header as ``x-url``,
+``x-title``, … properties. Valid against the
 LISA TMX 1.4b DTD (``tests/fixtures/schemas/tmx14.dtd``).
 """
 
@@ -14,7 +16,7 @@ from datetime import datetime, timezone
 
 from ..document import COPIED, UNTRANSLATED, Document
 from ..version import __version__
-from .base import Source, xml_safe
+from .base import Source, metadata_of, xml_safe
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -40,6 +42,8 @@ def write(document: Document, source: Source | None = None) -> bytes:
         ET.SubElement(header, "prop", type="x-signature").text = xml_safe(document.signature)
     if source is not None:
         ET.SubElement(header, "prop", type="x-original").text = xml_safe(source.name)
+    for key, value in metadata_of(document, source).items():  # x-url, x-title, x-author, …
+        ET.SubElement(header, "prop", type=f"x-{key}").text = xml_safe(value)
     body = ET.SubElement(root, "body")
     for number, sentence in enumerate(document.sentences, 1):
         if COPIED in sentence.flags or UNTRANSLATED in sentence.flags:

@@ -3,6 +3,8 @@
 One ``<file>``; one ``<unit>`` per paragraph; in it one ``<segment>`` per sentence (state
 ``translated``; ``initial`` with no target where the model gave nothing) and an ``<ignorable>``
 for the whitespace between sentences, so a unit's sources joined give back the paragraph. Valid
+The file's ``original`` is the source URL where there is one (else the file name), and its
+``<notes>`` hold where the text came from (``url``, ``title``, … as note categories). Valid
 against the OASIS XLIFF 2 core schema (``tests/fixtures/schemas/xliff_core_2.0.xsd``, the core
 schema XLIFF 2.1 uses).
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..document import UNTRANSLATED, Document
-from .base import Source, xml_safe
+from .base import Source, metadata_of, xml_safe
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -28,9 +30,15 @@ def write(document: Document, source: Source | None = None) -> bytes:
         _q("xliff"), {"version": "2.1", "srcLang": "de", "trgLang": "en", XML_SPACE: "preserve"}
     )
     attributes = {"id": "f1"}
-    if source is not None:
-        attributes["original"] = source.name
+    metadata = metadata_of(document, source)
+    original = metadata.get("url") or (source.name if source is not None else "")
+    if original:
+        attributes["original"] = xml_safe(original)
     file = ET.SubElement(root, _q("file"), attributes)
+    if metadata:
+        notes = ET.SubElement(file, _q("notes"))
+        for key, value in metadata.items():
+            ET.SubElement(notes, _q("note"), category=key).text = xml_safe(value)
     number = 0
     for u, paragraph in enumerate(document.paragraphs, 1):
         unit = ET.SubElement(file, _q("unit"), id=f"u{u}")

@@ -69,6 +69,7 @@ def render_standalone_html(document: Document) -> str:
             "<body>",
             '<header class="bi-page-head">',
             f"<h1>{html.escape(title)}</h1>",
+            *_source_line(document),
             '<label><input type="checkbox" id="bi-shade-toggle">',
             " Shade low-confidence words</label>",
             "</header>",
@@ -83,11 +84,22 @@ def render_standalone_html(document: Document) -> str:
 
 
 def _title(document: Document) -> str:
-    """The document's first words, as the page title."""
+    """The document's own title (a web article's, a book's), else its first words."""
+    if document.metadata.get("title"):
+        return document.metadata["title"]
     first = document.source.strip().split("\n", 1)[0] if document.source.strip() else ""
     words = first.split()
     short = " ".join(words[:10]) + (" …" if len(words) > 10 else "")
     return short or "Bilingual reader"
+
+
+def _source_line(document: Document) -> list[str]:
+    """A link to where the text came from (http and https addresses only)."""
+    url = document.metadata.get("url", "")
+    if not url.lower().startswith(("http://", "https://")):
+        return []
+    href = html.escape(url, quote=True)
+    return [f'<a class="bi-source" href="{href}" rel="noopener noreferrer">{html.escape(url)}</a>']
 
 
 def _json_for_script(payload: object) -> str:

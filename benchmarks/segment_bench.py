@@ -2,7 +2,8 @@
 
     python benchmarks/segment_bench.py [--sentences N]
 
-For accuracy against gold data use ``segbench.py`` (see shared/notes/segmentation.md).
+For accuracy against gold data use ``benchmarks/segbench.py`` on ``benchmarks/data/segmentation``
+(see the README's "Segmentation" section).
 """
 
 from __future__ import annotations

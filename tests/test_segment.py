@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from translator.chunk import split_to_fit
 from translator.document import Span
 from translator.segment import (
     MAX_SENTENCE_CHARS,
@@ -32,8 +33,8 @@ def assert_lossless(text: str, spans: list[Span]) -> None:
     for span in spans:
         assert position <= span.start < span.end <= len(text)
         assert not text[position : span.start].strip(), "non-whitespace lost in a gap"
-        piece = span.of(text)
-        assert piece == piece.strip(), "span not trimmed"
+        part = span.of(text)
+        assert part == part.strip(), "span not trimmed"
         position = span.end
     assert not text[position:].strip(), "non-whitespace lost at the end"
     covered = "".join(span.of(text) for span in spans)
@@ -472,15 +473,26 @@ def test_no_sentence_exceeds_the_maximum_length(text: str) -> None:
 def test_over_long_sentence_is_cut_at_the_best_boundary() -> None:
     clause = "und dann ging er weiter durch die Stadt"
     text = "; ".join([clause] * 60) + "."
-    pieces = sentences(text)
-    assert len(pieces) > 1
-    assert all(piece.endswith((";", ".")) for piece in pieces)
+    chunks = sentences(text)
+    assert len(chunks) > 1
+    assert all(chunk.endswith((";", ".")) for chunk in chunks)
+
+
+def test_over_long_sentence_is_cut_by_the_same_policy_as_for_the_model() -> None:
+    """One cut policy (translator.chunk) for the length guard and the model's token limit."""
+    clause = "und dann ging er weiter durch die Stadt"
+    text = "Er ging los, " + " ".join([clause + ","] * 30) + "\n" + " ".join([clause] * 30) + "."
+    assert len(text) > MAX_SENTENCE_CHARS
+    expected = split_to_fit(text, len, MAX_SENTENCE_CHARS)
+    assert split_sentences(text) == expected
+    assert len(expected) > 2
+    assert all(len(chunk) <= MAX_SENTENCE_CHARS for chunk in expected)
 
 
 def test_word_is_cut_only_when_there_is_no_whitespace() -> None:
     text = " ".join(["Donaudampfschifffahrtsgesellschaft"] * 100)
-    for piece in sentences(text):
-        assert set(piece.split()) == {"Donaudampfschifffahrtsgesellschaft"}
+    for chunk in sentences(text):
+        assert set(chunk.split()) == {"Donaudampfschifffahrtsgesellschaft"}
 
 
 def test_tabs_emoji_and_nbsp_are_kept() -> None:
@@ -610,8 +622,8 @@ SNIPPETS = [
 WHITESPACE = [" ", " ", " ", "\n", "\r\n", "\n\n", " \n ", "\t", "\u00a0", ""]
 
 
-def _random_text(rng: random.Random, pieces: int) -> str:
-    return "".join(rng.choice(SNIPPETS) + rng.choice(WHITESPACE) for _ in range(pieces))
+def _random_text(rng: random.Random, snippets: int) -> str:
+    return "".join(rng.choice(SNIPPETS) + rng.choice(WHITESPACE) for _ in range(snippets))
 
 
 def _check_invariants(text: str) -> None:

@@ -31,9 +31,10 @@ The pipeline, one step per section below:
    new sentence, while a capitalised noun or month (``Juni``, ``Jahrhundert``, ``FC``) does not.
    No split inside parentheses unless they have been open for long; no split before a lower-case
    word.
-4. **Length guard**: no sentence is longer than ``MAX_SENTENCE_CHARS``; a longer one is cut at
-   the best break in its last half window (newline, ``;``/``:``, spaced dash, comma, whitespace),
-   mid-word only when a window holds no whitespace at all.
+4. **Length guard**: no sentence is longer than ``MAX_SENTENCE_CHARS``; a longer one is cut into
+   chunks by the one cut policy of ``translator.chunk`` (clause marks before line breaks before
+   other whitespace, near the middle; inside a word only where there is no whitespace at all), the
+   same that cuts a sentence too long for the model.
 
 Ambiguous ``Thomas M. Der …``: a single capital letter before a capitalised function word is
 taken as a sentence end. Surnames that look like ``Der``/``Er``/``Sie`` are rare, while an
@@ -43,15 +44,15 @@ abbreviated surname at a sentence end (court reports, anonymised names) is commo
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
+from translator.chunk import split_to_fit, trim
 from translator.document import Span
 
-SEGMENTER_VERSION = "de-rules-2"
+SEGMENTER_VERSION = "de-rules-3"
 
 MAX_SENTENCE_CHARS = 1000
-"""Hard upper bound on a sentence's length; longer ones are cut (see ``_cap_length``)."""
+"""Hard upper bound on a sentence's length; longer ones are cut by ``chunk.split_to_fit``."""
 
 MIN_WRAP_WIDTH = 40
 """Hard-wrapped text is wrapped at 40 characters or more; shorter lines end deliberately."""
@@ -157,10 +158,10 @@ def split_paragraphs(text: str) -> list[Span]:
                 start = line_start
             end = line_end
         elif start is not None:
-            paragraphs.append(_trim(text, start, end))
+            paragraphs.append(trim(text, start, end))
             start = None
     if start is not None:
-        paragraphs.append(_trim(text, start, end))
+        paragraphs.append(trim(text, start, end))
     return paragraphs
 
 
@@ -176,7 +177,10 @@ def segment(text: str) -> list[tuple[Span, list[Span]]]:
         sentences: list[Span] = []
         for block in _line_blocks(text, paragraph):
             for sentence in _sentences_in_block(text, block):
-                sentences.extend(_cap_length(text, sentence))
+                if len(sentence) > MAX_SENTENCE_CHARS:  # cut where the engine cuts: chunk.py
+                    sentences.extend(split_to_fit(text, len, MAX_SENTENCE_CHARS, within=sentence))
+                else:
+                    sentences.append(sentence)
         result.append((paragraph, sentences))
     return result
 
@@ -201,14 +205,6 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield match.start(), match.start() + len(line.rstrip("\r\n"))
 
 
-def _trim(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end)
-
-
 def _line_blocks(text: str, paragraph: Span) -> Iterator[Span]:
     """Split a paragraph at the line breaks that start a new block (heading, list, title)."""
     bounds = list(_lines(text, paragraph.start, paragraph.end))
@@ -221,10 +217,10 @@ def _line_blocks(text: str, paragraph: Span) -> Iterator[Span]:
     in_list = _is_list_item(lines[0])
     for i in range(len(lines) - 1):
         if _starts_new_block(lines[i], lines[i + 1], width, in_list):
-            yield _trim(text, block_start, bounds[i][0] + len(lines[i]))
+            yield trim(text, block_start, bounds[i][0] + len(lines[i]))
             block_start = bounds[i + 1][0]
             in_list = _is_list_item(lines[i + 1])
-    yield _trim(text, block_start, paragraph.end)
+    yield trim(text, block_start, paragraph.end)
 
 
 def _is_list_item(line: str) -> bool:
@@ -313,10 +309,10 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
         ):
             continue  # "Das war (endlich!) Ende": the mark ends a parenthetical remark only
         if _is_boundary(text, candidate, start, block.end):
-            yield _trim(text, start, end)
+            yield trim(text, start, end)
             start = end
     if start < block.end:
-        span = _trim(text, start, block.end)
+        span = trim(text, start, block.end)
         if span.start < span.end:
             yield span
 
@@ -423,45 +419,3 @@ def _compound_key(text: str, token: str, token_start: int) -> str:
     if len(parts) == 1:
         return token
     return ".".join(reversed(parts)).lower()
-
-
-# --------------------------------------------------------------------------------------------
-# Length guard
-# --------------------------------------------------------------------------------------------
-
-_LENGTH_BREAKS = (  # (pattern, characters of the match kept with the left piece)
-    (re.compile(r"[\r\n]+"), 0),
-    (re.compile(r"[;:]\s"), 1),
-    (re.compile(r"\s[-–—]{1,2}\s"), 0),
-    (re.compile(r",\s"), 1),
-    (re.compile(r"\s"), 0),
-)
-
-
-def _cap_length(text: str, sentence: Span) -> Iterator[Span]:
-    """Cut a sentence longer than ``MAX_SENTENCE_CHARS`` at its best breaks."""
-    start, end = sentence.start, sentence.end
-    while end - start > MAX_SENTENCE_CHARS:
-        cut = _best_cut(text, start, start + MAX_SENTENCE_CHARS)
-        yield _trim(text, start, cut)
-        start = _trim(text, cut, end).start
-    yield Span(start, end)
-
-
-def _best_cut(text: str, start: int, limit: int) -> int:
-    """Where to cut ``text[start:]`` so that the left piece has at most ``limit - start`` chars.
-
-    The strongest break in the window's second half wins, the last one of its kind; only when
-    the whole window has no whitespace is a word cut (never before a combining mark).
-    """
-    for window_start in (start + MAX_SENTENCE_CHARS // 2, start + 1):
-        for pattern, kept in _LENGTH_BREAKS:
-            last = None
-            for last in pattern.finditer(text, window_start, limit):  # noqa: B007
-                pass
-            if last is not None:
-                return last.start() + kept
-    cut = limit
-    while cut > start + 1 and unicodedata.combining(text[cut]):
-        cut -= 1
-    return cut

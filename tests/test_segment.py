@@ -209,6 +209,41 @@ def test_segment_keeps_ordinal_dates_together(text: str) -> None:
     assert sentences(text) == [text]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Kirche wurde während des späten 15. Jahrhunderts gebaut.",
+        "Ihr traditionell begangenes 60. Jubiläumsjahr war 1992.",
+        "Er feierte im kleinen Kreis seinen runden 100. Geburtstag.",
+        "Sie gewann beim gestrigen 3. Lauf der Serie.",
+    ],
+)
+def test_ordinal_after_a_determiner_and_an_adjective_continues_the_noun_phrase(text: str) -> None:
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "Die Zahl der Toten stieg in den letzten Tagen auf 15. Experten rechnen mit mehr.",
+            "Die Zahl der Toten stieg in den letzten Tagen auf 15.",
+        ),
+        (
+            "Das Werk schloss im Jahr 2015. Experten sahen das kommen.",
+            "Das Werk schloss im Jahr 2015.",
+        ),
+        (
+            "Die Kinder waren damals alle 15. Experten sahen das anders.",
+            "Die Kinder waren damals alle 15.",
+        ),
+        ("Sie feierten seinen runden 60. Danach gingen alle.", "Sie feierten seinen runden 60."),
+    ],
+)
+def test_a_number_ending_a_sentence_is_not_taken_for_an_ordinal(text: str, first: str) -> None:
+    assert sentences(text) == [first, text[len(first) + 1 :]]
+
+
 def test_number_that_ends_a_sentence_splits_before_a_sentence_starter() -> None:
     text = "Er trug die Startnummer 7. Er gewann das Rennen."
     assert sentences(text) == ["Er trug die Startnummer 7.", "Er gewann das Rennen."]

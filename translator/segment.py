@@ -105,7 +105,11 @@ ORDINAL_CUES = _word_set(
     diesem diesen zu in
     """
 )
-"""Words before a number that make ``123.`` an ordinal (``seinen 100. Geburtstag``)."""
+"""Words before a number that make ``123.`` an ordinal (``seinen 100. Geburtstag``), also with
+attributive words between (``des späten 15. Jahrhunderts``, see ``_after_determiner``)."""
+
+ATTRIBUTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+"""Endings of an inflected adjective or participle before a noun (``späten``, ``begangenes``)."""
 
 FUNCTION_WORDS = _word_set(
     """
@@ -375,13 +379,46 @@ def _is_ordinal_like(text: str, token: str, token_start: int) -> bool | None:
         return None
     previous_end = token_start - 1
     previous_word = text[_token_start(text, previous_end, previous_end - 20) : previous_end]
-    if previous_word.lower() in ORDINAL_CUES:
+    if previous_word.lower() in ORDINAL_CUES or _after_determiner(text, previous_end):
         return False
     if previous_word.endswith("."):
         return True  # a reference number: "Hauptstr. 12.", "Nr. 5."
     if len(token) <= 2:
         return previous_word.isalpha() and previous_word.islower()
     return True
+
+
+def _after_determiner(text: str, end: int) -> bool:
+    """Whether the word ending at ``end`` is an inflected attributive word after a determiner.
+
+    ``des späten``, ``ihr traditionell begangenes``, ``das philosophierende``: an article, a
+    possessive or a preposition (``ORDINAL_CUES``), at most one other lower-case word (an adverb),
+    then a lower-case word with an adjective ending. What follows continues that noun phrase
+    (``15. Jahrhunderts``), so it neither ends nor starts a sentence.
+    """
+    words = []
+    position = end
+    while len(words) < 3 and position > 0 and text[position - 1] != "\n":
+        start = _token_start(text, position, position - 30)
+        if start == position:
+            break
+        words.append(text[start:position])
+        position = start - 1
+        if position < 0 or not text[position].isspace():
+            break
+    if not words or not _is_plain_lower(words[0]) or not words[0].endswith(ATTRIBUTIVE_ENDINGS):
+        return False
+    for word in words[1:]:
+        if word.lower() in ORDINAL_CUES:
+            return True
+        if not _is_plain_lower(word):
+            return False
+    return False
+
+
+def _is_plain_lower(word: str) -> bool:
+    """A lower-case word of letters only that is no function word (``und``, ``ist``, ``der`` …)."""
+    return word.isalpha() and word.islower() and word not in FUNCTION_WORDS
 
 
 def _abbreviation(text: str, token: str, token_start: int) -> bool | None:

@@ -351,6 +351,41 @@ def test_initial_before_a_sentence_starter_ends_the_sentence() -> None:
     assert sentences(text) == ["Angeklagt ist Thomas M.", "Der Mann ist 40 Jahre alt."]
 
 
+# -- sentence ends without punctuation ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Das Essen war leider etwas teuer", "Wir kommen trotzdem wieder."),
+        ("Absolut zu empfehlen", "Seit Jahren gehen wir dorthin."),
+        ("Der Service war freundlich", "Leider war das Zimmer kalt."),
+        ("Sie war ein wenig müde", "Dann schlief sie ein."),
+    ],
+)
+def test_a_sentence_starter_after_a_lowercase_word_starts_a_new_sentence(
+    first: str, second: str
+) -> None:
+    assert sentences(f"{first} {second}") == [first, second]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Könnten Sie mir sagen, wo ich Sie morgen finde?",
+        "Die Nachricht berichtete Die Zeit am Donnerstag.",
+        "Es gibt für ihn nur Eine Wahrheit.",
+        "Damit das philosophierende Ich nicht verwechselt wird, schreibt er.",
+        "Das ständige Auf und Ab ermüdet.",
+        "Wir leben im Hier und Jetzt und nicht im Gestern.",
+        "In diesem Moment sagt er zum erstenmal Ich.",
+        "Sie sah den Film (später Im Westen nichts Neues genannt) zweimal.",
+    ],
+)
+def test_capitals_that_continue_a_sentence_do_not_start_one(text: str) -> None:
+    assert sentences(text) == [text]
+
+
 # -- quotes -------------------------------------------------------------------------------------
 
 

@@ -29,8 +29,13 @@ The pipeline, one step per section below:
    adverbs are lower case inside a sentence, so a *capitalised* function word (``Der``, ``Die``,
    ``Er``, ``Doch``, ``Im`` …) after an abbreviation, an ordinal number or an initial signals a
    new sentence, while a capitalised noun or month (``Juni``, ``Jahrhundert``, ``FC``) does not.
+   A number is an ordinal, continuing the sentence, after a determiner (``zum 100. Mal``), also
+   with an adjective between (``des späten 15. Jahrhunderts``), but may end it after a verb, most
+   prepositions or a noun (``stieg auf 15.``, ``im Jahr 2015.``).
    No split inside parentheses unless they have been open for long; no split before a lower-case
-   word.
+   word. Without any punctuation, a sentence ends between a lower-case word and a word that only
+   ever starts sentences (``… war teuer Wir kommen wieder``; not articles, which open titles:
+   ``berichtete Die Zeit``; see ``UNPUNCTUATED_STARTERS``).
 4. **Length guard**: no sentence is longer than ``MAX_SENTENCE_CHARS``; a longer one is cut into
    chunks by the one cut policy of ``translator.chunk`` (clause marks before line breaks before
    other whitespace, near the middle; inside a word only where there is no whitespace at all), the
@@ -43,6 +48,7 @@ abbreviated surname at a sentence end (court reports, anonymised names) is commo
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 
@@ -108,8 +114,30 @@ ORDINAL_CUES = _word_set(
 """Words before a number that make ``123.`` an ordinal (``seinen 100. Geburtstag``), also with
 attributive words between (``des späten 15. Jahrhunderts``, see ``_after_determiner``)."""
 
+DETERMINERS = ORDINAL_CUES - _word_set("seit ab bis vor nach zu in")
+"""The ``ORDINAL_CUES`` that open a noun phrase (articles, possessives, ``am``, ``zum`` …): a
+bare preposition may also govern an infinitive (``zu empfehlen``)."""
+
+QUANTIFIER_ADVERBS = _word_set("wenig bisschen")
+"""``ein wenig teuer``: after ``ein`` these make an adverb, not a noun phrase."""
+
 ATTRIBUTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 """Endings of an inflected adjective or participle before a noun (``späten``, ``begangenes``)."""
+
+UNPUNCTUATED_STARTERS = SENTENCE_STARTERS - _word_set(
+    """
+    Der Die Das Den Dem Des Sie Ihr Ihre Du Dein Deine Euer Eure Mein Meine Sein Seine Unser
+    Unsere Ein Eine Einen Einem Einer Eines Es Da Ja Nein Bitte Danke Mehr Weniger Nichts Etwas
+    Vieles Alles Alle Beide Niemand Jemand Aus Laut Trotz Gerade Eben Wer Was Wie Wo Vor Über
+    Unter An In
+    """
+)
+"""Sentence starters that are never capitalised inside a sentence, so they start a new one even
+without punctuation before them (``… das Essen war teuer Wir kommen trotzdem wieder``). Left
+out: the articles, which open titles and names (``berichtete Die Zeit``, ``Die Linke``); the
+pronouns of polite and letter address (``Sie``, ``Ihr``, ``Du``); the emphatic numeral (``nur
+Eine Poesie``); and words that are also nouns or in names (``ein klares Nein``, ``das Es``,
+``das endgültige Aus``, ``Unter den Linden``)."""
 
 FUNCTION_WORDS = _word_set(
     """
@@ -275,6 +303,22 @@ _CANDIDATE = re.compile(
 )
 """Sentence-final punctuation with closing quotes or brackets, or a smiley, then whitespace;
 smileys and emoji right after the punctuation stay with the sentence they end."""
+
+
+def _alternation(words: frozenset[str]) -> str:
+    """A regex for any of ``words``, grouped by first letter (far faster than a flat list)."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    groups = (
+        re.escape(first) + "(?:" + "|".join(map(re.escape, sorted(rests, key=len)[::-1])) + ")"
+        for first, rests in sorted(by_first.items())
+    )
+    return "(?:" + "|".join(groups) + ")"
+
+
+_UNPUNCTUATED_START = re.compile(rf" (?<=[^\W\d_] )(?={_alternation(UNPUNCTUATED_STARTERS)}[ \t])")
+"""A space between a word and an ``UNPUNCTUATED_STARTERS`` word: a sentence may end there."""
 _BRACKET = re.compile(r"(?<![:;=])(?<![:;=][-^'o])[(\[](?=\S)|[)\]]")
 """Opening brackets (not smileys, not followed by a space) and closing ones (a smiley's ``)``
 closes too: ``(sehr nett :-)`` is common)."""
@@ -292,8 +336,14 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
     brackets = _BRACKET.finditer(text, block.start, block.end)
     pending = next(brackets, None)
     start = block.start
-    for candidate in _CANDIDATE.finditer(text, block.start, block.end):
-        end = candidate.end()
+    candidates = heapq.merge(
+        _CANDIDATE.finditer(text, block.start, block.end),
+        _UNPUNCTUATED_START.finditer(text, block.start, block.end),
+        key=lambda match: match.start(),
+    )
+    for candidate in candidates:
+        unpunctuated = candidate.re is _UNPUNCTUATED_START
+        end = candidate.start() if unpunctuated else candidate.end()
         closed = -1  # where the bracket closed right after the punctuation was opened
         while pending is not None and pending.start() < end:
             if pending.group() in "([":
@@ -305,6 +355,11 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
         if open_brackets and candidate.start() - open_brackets[-1] < OPEN_BRACKET_REACH:
             continue
         open_brackets.clear()
+        if unpunctuated:
+            if _ends_unpunctuated(text, end, start):
+                yield trim(text, start, end)
+                start = end
+            continue
         if (
             closed > start
             and text[start:closed].strip()
@@ -356,6 +411,24 @@ def _is_boundary(text: str, candidate: re.Match[str], sent_start: int, limit: in
     return starter and not bound
 
 
+def _ends_unpunctuated(text: str, end: int, sent_start: int) -> bool:
+    """Whether the word ending at ``end`` ends a sentence that has no final punctuation.
+
+    Called before a word that starts sentences only (``UNPUNCTUATED_STARTERS``). The word must be
+    lower case and no function word (a sentence does not end in ``und``, ``der``, ``am``), the
+    sentence must have begun before it, and it must not be an adjective that opens a noun phrase
+    with the capital after it (``das philosophierende Ich``).
+    """
+    start = _token_start(text, end, max(sent_start, end - 40))
+    word = text[start:end]
+    return (
+        start > sent_start
+        and _is_plain_lower(word)
+        and word not in ORDINAL_CUES
+        and not _after_determiner(text, end)
+    )
+
+
 def _token_start(text: str, end: int, floor: int) -> int:
     """Start of the whitespace-free token ending at ``end``, looking back no further than floor."""
     start = end
@@ -391,9 +464,9 @@ def _is_ordinal_like(text: str, token: str, token_start: int) -> bool | None:
 def _after_determiner(text: str, end: int) -> bool:
     """Whether the word ending at ``end`` is an inflected attributive word after a determiner.
 
-    ``des späten``, ``ihr traditionell begangenes``, ``das philosophierende``: an article, a
-    possessive or a preposition (``ORDINAL_CUES``), at most one other lower-case word (an adverb),
-    then a lower-case word with an adjective ending. What follows continues that noun phrase
+    ``des späten``, ``ihr traditionell begangenes``, ``das philosophierende``: a determiner
+    (``DETERMINERS``), at most one other lower-case word (an adverb, not ``ein wenig``), then a
+    lower-case word with an adjective ending. What follows continues that noun phrase
     (``15. Jahrhunderts``), so it neither ends nor starts a sentence.
     """
     words = []
@@ -409,9 +482,9 @@ def _after_determiner(text: str, end: int) -> bool:
     if not words or not _is_plain_lower(words[0]) or not words[0].endswith(ATTRIBUTIVE_ENDINGS):
         return False
     for word in words[1:]:
-        if word.lower() in ORDINAL_CUES:
+        if word.lower() in DETERMINERS:
             return True
-        if not _is_plain_lower(word):
+        if not _is_plain_lower(word) or word in QUANTIFIER_ADVERBS:
             return False
     return False
 

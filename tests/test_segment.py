@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -44,8 +47,28 @@ def assert_lossless(text: str, spans: list[Span]) -> None:
 # -- interface ----------------------------------------------------------------------------------
 
 
-def test_version_is_a_nonempty_string() -> None:
-    assert isinstance(SEGMENTER_VERSION, str) and SEGMENTER_VERSION
+SEGMENTATION_DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "segmentation"
+RECORDED_BOUNDARIES = ("de-rules-3", "fff0239d3684b88a")
+"""The segmenter version and a digest of the boundaries it gives on a fixed text. Translations
+are cached under the version, so the two change together."""
+
+
+def _boundary_digest() -> str:
+    texts = []
+    for name in ("ud_de_gsd_dev.json", "ud_de_pud.json"):
+        corpus = json.loads((SEGMENTATION_DATA / name).read_text("utf-8"))
+        texts += [" ".join(p) for d in corpus["documents"] for p in d["paragraphs"]]
+    clause = "und dann ging er weiter durch die Stadt, sah sich um"
+    texts.append(" ".join([clause] * 40) + "\n" + " ".join(["wort"] * 300) + ".")
+    text = "\n\n".join(texts)
+    spans = [(s.start, s.end) for s in split_sentences(text)]
+    return hashlib.sha256(json.dumps(spans).encode()).hexdigest()[:16]
+
+
+def test_changed_boundaries_come_with_a_new_segmenter_version() -> None:
+    assert (SEGMENTER_VERSION, _boundary_digest()) == RECORDED_BOUNDARIES, (
+        "the boundaries changed: give SEGMENTER_VERSION a new value and record both here"
+    )
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n", " \t\r\n\u00a0 \n"])

@@ -336,11 +336,10 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
     brackets = _BRACKET.finditer(text, block.start, block.end)
     pending = next(brackets, None)
     start = block.start
-    candidates = heapq.merge(
-        _CANDIDATE.finditer(text, block.start, block.end),
-        _UNPUNCTUATED_START.finditer(text, block.start, block.end),
-        key=lambda match: match.start(),
-    )
+    candidates: Iterator[re.Match[str]] = _CANDIDATE.finditer(text, block.start, block.end)
+    unpunctuated_starts = list(_UNPUNCTUATED_START.finditer(text, block.start, block.end))
+    if unpunctuated_starts:  # rare: merge only when there is something to merge
+        candidates = heapq.merge(candidates, unpunctuated_starts, key=lambda match: match.start())
     for candidate in candidates:
         unpunctuated = candidate.re is _UNPUNCTUATED_START
         end = candidate.start() if unpunctuated else candidate.end()

@@ -225,6 +225,8 @@ def test_address_block_lines_are_separate_segments() -> None:
         "Der Feiertag war am 3.10.2020 in ganz Deutschland.",
         "Die 27. Große Strafkammer verhandelt den Fall.",
         "Er feierte am Sonntag seinen 100. Geburtstag.",
+        "Sie stand zum 100. Mal auf der Bühne.",
+        "Am 3. Oktober feiert Deutschland die Einheit.",
         "Die Frist endet am 3. 10. 2020 um Mitternacht.",
     ],
 )

@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data" / "opus-mt-de-en"
+CONFIG = ROOT / "benchmarks" / "data" / "opus-mt-de-en"  # the published config, no weights
 CACHE = Path(os.environ.get("TRANSLATOR_BENCH_CACHE", Path.home() / ".cache" / "translator-bench"))
 CATALOGUES = Path("/usr/share/locale/de/LC_MESSAGES")
 _MARKUP = re.compile(r"%[-+ #0-9.]*[a-zA-Z]|<[^>]+>|_|&|\\n|\s+")
@@ -62,7 +62,7 @@ def build_opus_shaped(cache: Path = CACHE) -> Path:
         return directory
     from translator.testing import build_random_marian
 
-    config = json.loads((SHARED / "config.json").read_text("utf-8"))
+    config = json.loads((CONFIG / "config.json").read_text("utf-8"))
     pairs = catalogue_pairs()
     partial = cache / "opus-mt-de-en-random.part"
     build_random_marian(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from translator.chunk import split_to_fit
 from translator.document import Span
 from translator.segment import (
     MAX_SENTENCE_CHARS,
@@ -32,8 +36,8 @@ def assert_lossless(text: str, spans: list[Span]) -> None:
     for span in spans:
         assert position <= span.start < span.end <= len(text)
         assert not text[position : span.start].strip(), "non-whitespace lost in a gap"
-        piece = span.of(text)
-        assert piece == piece.strip(), "span not trimmed"
+        part = span.of(text)
+        assert part == part.strip(), "span not trimmed"
         position = span.end
     assert not text[position:].strip(), "non-whitespace lost at the end"
     covered = "".join(span.of(text) for span in spans)
@@ -43,8 +47,28 @@ def assert_lossless(text: str, spans: list[Span]) -> None:
 # -- interface ----------------------------------------------------------------------------------
 
 
-def test_version_is_a_nonempty_string() -> None:
-    assert isinstance(SEGMENTER_VERSION, str) and SEGMENTER_VERSION
+SEGMENTATION_DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "segmentation"
+RECORDED_BOUNDARIES = ("de-rules-3", "fff0239d3684b88a")
+"""The segmenter version and a digest of the boundaries it gives on a fixed text. Translations
+are cached under the version, so the two change together."""
+
+
+def _boundary_digest() -> str:
+    texts = []
+    for name in ("ud_de_gsd_dev.json", "ud_de_pud.json"):
+        corpus = json.loads((SEGMENTATION_DATA / name).read_text("utf-8"))
+        texts += [" ".join(p) for d in corpus["documents"] for p in d["paragraphs"]]
+    clause = "und dann ging er weiter durch die Stadt, sah sich um"
+    texts.append(" ".join([clause] * 40) + "\n" + " ".join(["wort"] * 300) + ".")
+    text = "\n\n".join(texts)
+    spans = [(s.start, s.end) for s in split_sentences(text)]
+    return hashlib.sha256(json.dumps(spans).encode()).hexdigest()[:16]
+
+
+def test_changed_boundaries_come_with_a_new_segmenter_version() -> None:
+    assert (SEGMENTER_VERSION, _boundary_digest()) == RECORDED_BOUNDARIES, (
+        "the boundaries changed: give SEGMENTER_VERSION a new value and record both here"
+    )
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n", " \t\r\n\u00a0 \n"])
@@ -201,11 +225,48 @@ def test_address_block_lines_are_separate_segments() -> None:
         "Der Feiertag war am 3.10.2020 in ganz Deutschland.",
         "Die 27. Große Strafkammer verhandelt den Fall.",
         "Er feierte am Sonntag seinen 100. Geburtstag.",
+        "Sie stand zum 100. Mal auf der Bühne.",
+        "Am 3. Oktober feiert Deutschland die Einheit.",
         "Die Frist endet am 3. 10. 2020 um Mitternacht.",
     ],
 )
 def test_segment_keeps_ordinal_dates_together(text: str) -> None:
     assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Kirche wurde während des späten 15. Jahrhunderts gebaut.",
+        "Ihr traditionell begangenes 60. Jubiläumsjahr war 1992.",
+        "Er feierte im kleinen Kreis seinen runden 100. Geburtstag.",
+        "Sie gewann beim gestrigen 3. Lauf der Serie.",
+    ],
+)
+def test_ordinal_after_a_determiner_and_an_adjective_continues_the_noun_phrase(text: str) -> None:
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "Die Zahl der Toten stieg in den letzten Tagen auf 15. Experten rechnen mit mehr.",
+            "Die Zahl der Toten stieg in den letzten Tagen auf 15.",
+        ),
+        (
+            "Das Werk schloss im Jahr 2015. Experten sahen das kommen.",
+            "Das Werk schloss im Jahr 2015.",
+        ),
+        (
+            "Die Kinder waren damals alle 15. Experten sahen das anders.",
+            "Die Kinder waren damals alle 15.",
+        ),
+        ("Sie feierten seinen runden 60. Danach gingen alle.", "Sie feierten seinen runden 60."),
+    ],
+)
+def test_a_number_ending_a_sentence_is_not_taken_for_an_ordinal(text: str, first: str) -> None:
+    assert sentences(text) == [first, text[len(first) + 1 :]]
 
 
 def test_number_that_ends_a_sentence_splits_before_a_sentence_starter() -> None:
@@ -313,6 +374,41 @@ def test_initial_before_a_sentence_starter_ends_the_sentence() -> None:
     # Ambiguous; an abbreviated surname at the end of a sentence is the common reading.
     text = "Angeklagt ist Thomas M. Der Mann ist 40 Jahre alt."
     assert sentences(text) == ["Angeklagt ist Thomas M.", "Der Mann ist 40 Jahre alt."]
+
+
+# -- sentence ends without punctuation ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Das Essen war leider etwas teuer", "Wir kommen trotzdem wieder."),
+        ("Absolut zu empfehlen", "Seit Jahren gehen wir dorthin."),
+        ("Der Service war freundlich", "Leider war das Zimmer kalt."),
+        ("Sie war ein wenig müde", "Dann schlief sie ein."),
+    ],
+)
+def test_a_sentence_starter_after_a_lowercase_word_starts_a_new_sentence(
+    first: str, second: str
+) -> None:
+    assert sentences(f"{first} {second}") == [first, second]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Könnten Sie mir sagen, wo ich Sie morgen finde?",
+        "Die Nachricht berichtete Die Zeit am Donnerstag.",
+        "Es gibt für ihn nur Eine Wahrheit.",
+        "Damit das philosophierende Ich nicht verwechselt wird, schreibt er.",
+        "Das ständige Auf und Ab ermüdet.",
+        "Wir leben im Hier und Jetzt und nicht im Gestern.",
+        "In diesem Moment sagt er zum erstenmal Ich.",
+        "Sie sah den Film (später Im Westen nichts Neues genannt) zweimal.",
+    ],
+)
+def test_capitals_that_continue_a_sentence_do_not_start_one(text: str) -> None:
+    assert sentences(text) == [text]
 
 
 # -- quotes -------------------------------------------------------------------------------------
@@ -472,15 +568,26 @@ def test_no_sentence_exceeds_the_maximum_length(text: str) -> None:
 def test_over_long_sentence_is_cut_at_the_best_boundary() -> None:
     clause = "und dann ging er weiter durch die Stadt"
     text = "; ".join([clause] * 60) + "."
-    pieces = sentences(text)
-    assert len(pieces) > 1
-    assert all(piece.endswith((";", ".")) for piece in pieces)
+    chunks = sentences(text)
+    assert len(chunks) > 1
+    assert all(chunk.endswith((";", ".")) for chunk in chunks)
+
+
+def test_over_long_sentence_is_cut_by_the_same_policy_as_for_the_model() -> None:
+    """One cut policy (translator.chunk) for the length guard and the model's token limit."""
+    clause = "und dann ging er weiter durch die Stadt"
+    text = "Er ging los, " + " ".join([clause + ","] * 30) + "\n" + " ".join([clause] * 30) + "."
+    assert len(text) > MAX_SENTENCE_CHARS
+    expected = split_to_fit(text, len, MAX_SENTENCE_CHARS)
+    assert split_sentences(text) == expected
+    assert len(expected) > 2
+    assert all(len(chunk) <= MAX_SENTENCE_CHARS for chunk in expected)
 
 
 def test_word_is_cut_only_when_there_is_no_whitespace() -> None:
     text = " ".join(["Donaudampfschifffahrtsgesellschaft"] * 100)
-    for piece in sentences(text):
-        assert set(piece.split()) == {"Donaudampfschifffahrtsgesellschaft"}
+    for chunk in sentences(text):
+        assert set(chunk.split()) == {"Donaudampfschifffahrtsgesellschaft"}
 
 
 def test_tabs_emoji_and_nbsp_are_kept() -> None:
@@ -610,8 +717,8 @@ SNIPPETS = [
 WHITESPACE = [" ", " ", " ", "\n", "\r\n", "\n\n", " \n ", "\t", "\u00a0", ""]
 
 
-def _random_text(rng: random.Random, pieces: int) -> str:
-    return "".join(rng.choice(SNIPPETS) + rng.choice(WHITESPACE) for _ in range(pieces))
+def _random_text(rng: random.Random, snippets: int) -> str:
+    return "".join(rng.choice(SNIPPETS) + rng.choice(WHITESPACE) for _ in range(snippets))
 
 
 def _check_invariants(text: str) -> None:

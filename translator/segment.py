@@ -29,11 +29,17 @@ The pipeline, one step per section below:
    adverbs are lower case inside a sentence, so a *capitalised* function word (``Der``, ``Die``,
    ``Er``, ``Doch``, ``Im`` …) after an abbreviation, an ordinal number or an initial signals a
    new sentence, while a capitalised noun or month (``Juni``, ``Jahrhundert``, ``FC``) does not.
+   A number is an ordinal, continuing the sentence, after a determiner (``zum 100. Mal``), also
+   with an adjective between (``des späten 15. Jahrhunderts``), but may end it after a verb, most
+   prepositions or a noun (``stieg auf 15.``, ``im Jahr 2015.``).
    No split inside parentheses unless they have been open for long; no split before a lower-case
-   word.
-4. **Length guard**: no sentence is longer than ``MAX_SENTENCE_CHARS``; a longer one is cut at
-   the best break in its last half window (newline, ``;``/``:``, spaced dash, comma, whitespace),
-   mid-word only when a window holds no whitespace at all.
+   word. Without any punctuation, a sentence ends between a lower-case word and a word that only
+   ever starts sentences (``… war teuer Wir kommen wieder``; not articles, which open titles:
+   ``berichtete Die Zeit``; see ``UNPUNCTUATED_STARTERS``).
+4. **Length guard**: no sentence is longer than ``MAX_SENTENCE_CHARS``; a longer one is cut into
+   chunks by the one cut policy of ``translator.chunk`` (clause marks before line breaks before
+   other whitespace, near the middle; inside a word only where there is no whitespace at all), the
+   same that cuts a sentence too long for the model.
 
 Ambiguous ``Thomas M. Der …``: a single capital letter before a capitalised function word is
 taken as a sentence end. Surnames that look like ``Der``/``Er``/``Sie`` are rare, while an
@@ -42,16 +48,17 @@ abbreviated surname at a sentence end (court reports, anonymised names) is commo
 
 from __future__ import annotations
 
+import heapq
 import re
-import unicodedata
 from collections.abc import Iterator
 
+from translator.chunk import split_to_fit, trim
 from translator.document import Span
 
-SEGMENTER_VERSION = "de-rules-2"
+SEGMENTER_VERSION = "de-rules-3"
 
 MAX_SENTENCE_CHARS = 1000
-"""Hard upper bound on a sentence's length; longer ones are cut (see ``_cap_length``)."""
+"""Hard upper bound on a sentence's length; longer ones are cut by ``chunk.split_to_fit``."""
 
 MIN_WRAP_WIDTH = 40
 """Hard-wrapped text is wrapped at 40 characters or more; shorter lines end deliberately."""
@@ -104,7 +111,33 @@ ORDINAL_CUES = _word_set(
     diesem diesen zu in
     """
 )
-"""Words before a number that make ``123.`` an ordinal (``seinen 100. Geburtstag``)."""
+"""Words before a number that make ``123.`` an ordinal (``seinen 100. Geburtstag``), also with
+attributive words between (``des späten 15. Jahrhunderts``, see ``_after_determiner``)."""
+
+DETERMINERS = ORDINAL_CUES - _word_set("seit ab bis vor nach zu in")
+"""The ``ORDINAL_CUES`` that open a noun phrase (articles, possessives, ``am``, ``zum`` …): a
+bare preposition may also govern an infinitive (``zu empfehlen``)."""
+
+QUANTIFIER_ADVERBS = _word_set("wenig bisschen")
+"""``ein wenig teuer``: after ``ein`` these make an adverb, not a noun phrase."""
+
+ATTRIBUTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+"""Endings of an inflected adjective or participle before a noun (``späten``, ``begangenes``)."""
+
+UNPUNCTUATED_STARTERS = SENTENCE_STARTERS - _word_set(
+    """
+    Der Die Das Den Dem Des Sie Ihr Ihre Du Dein Deine Euer Eure Mein Meine Sein Seine Unser
+    Unsere Ein Eine Einen Einem Einer Eines Es Da Ja Nein Bitte Danke Mehr Weniger Nichts Etwas
+    Vieles Alles Alle Beide Niemand Jemand Aus Laut Trotz Gerade Eben Wer Was Wie Wo Vor Über
+    Unter An In
+    """
+)
+"""Sentence starters that are never capitalised inside a sentence, so they start a new one even
+without punctuation before them (``… das Essen war teuer Wir kommen trotzdem wieder``). Left
+out: the articles, which open titles and names (``berichtete Die Zeit``, ``Die Linke``); the
+pronouns of polite and letter address (``Sie``, ``Ihr``, ``Du``); the emphatic numeral (``nur
+Eine Poesie``); and words that are also nouns or in names (``ein klares Nein``, ``das Es``,
+``das endgültige Aus``, ``Unter den Linden``)."""
 
 FUNCTION_WORDS = _word_set(
     """
@@ -157,10 +190,10 @@ def split_paragraphs(text: str) -> list[Span]:
                 start = line_start
             end = line_end
         elif start is not None:
-            paragraphs.append(_trim(text, start, end))
+            paragraphs.append(trim(text, start, end))
             start = None
     if start is not None:
-        paragraphs.append(_trim(text, start, end))
+        paragraphs.append(trim(text, start, end))
     return paragraphs
 
 
@@ -176,7 +209,10 @@ def segment(text: str) -> list[tuple[Span, list[Span]]]:
         sentences: list[Span] = []
         for block in _line_blocks(text, paragraph):
             for sentence in _sentences_in_block(text, block):
-                sentences.extend(_cap_length(text, sentence))
+                if len(sentence) > MAX_SENTENCE_CHARS:  # cut where the engine cuts: chunk.py
+                    sentences.extend(split_to_fit(text, len, MAX_SENTENCE_CHARS, within=sentence))
+                else:
+                    sentences.append(sentence)
         result.append((paragraph, sentences))
     return result
 
@@ -201,14 +237,6 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield match.start(), match.start() + len(line.rstrip("\r\n"))
 
 
-def _trim(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end)
-
-
 def _line_blocks(text: str, paragraph: Span) -> Iterator[Span]:
     """Split a paragraph at the line breaks that start a new block (heading, list, title)."""
     bounds = list(_lines(text, paragraph.start, paragraph.end))
@@ -221,10 +249,10 @@ def _line_blocks(text: str, paragraph: Span) -> Iterator[Span]:
     in_list = _is_list_item(lines[0])
     for i in range(len(lines) - 1):
         if _starts_new_block(lines[i], lines[i + 1], width, in_list):
-            yield _trim(text, block_start, bounds[i][0] + len(lines[i]))
+            yield trim(text, block_start, bounds[i][0] + len(lines[i]))
             block_start = bounds[i + 1][0]
             in_list = _is_list_item(lines[i + 1])
-    yield _trim(text, block_start, paragraph.end)
+    yield trim(text, block_start, paragraph.end)
 
 
 def _is_list_item(line: str) -> bool:
@@ -275,6 +303,22 @@ _CANDIDATE = re.compile(
 )
 """Sentence-final punctuation with closing quotes or brackets, or a smiley, then whitespace;
 smileys and emoji right after the punctuation stay with the sentence they end."""
+
+
+def _alternation(words: frozenset[str]) -> str:
+    """A regex for any of ``words``, grouped by first letter (far faster than a flat list)."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    groups = (
+        re.escape(first) + "(?:" + "|".join(map(re.escape, sorted(rests, key=len)[::-1])) + ")"
+        for first, rests in sorted(by_first.items())
+    )
+    return "(?:" + "|".join(groups) + ")"
+
+
+_UNPUNCTUATED_START = re.compile(rf" (?<=[^\W\d_] )(?={_alternation(UNPUNCTUATED_STARTERS)}[ \t])")
+"""A space between a word and an ``UNPUNCTUATED_STARTERS`` word: a sentence may end there."""
 _BRACKET = re.compile(r"(?<![:;=])(?<![:;=][-^'o])[(\[](?=\S)|[)\]]")
 """Opening brackets (not smileys, not followed by a space) and closing ones (a smiley's ``)``
 closes too: ``(sehr nett :-)`` is common)."""
@@ -292,8 +336,13 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
     brackets = _BRACKET.finditer(text, block.start, block.end)
     pending = next(brackets, None)
     start = block.start
-    for candidate in _CANDIDATE.finditer(text, block.start, block.end):
-        end = candidate.end()
+    candidates: Iterator[re.Match[str]] = _CANDIDATE.finditer(text, block.start, block.end)
+    unpunctuated_starts = list(_UNPUNCTUATED_START.finditer(text, block.start, block.end))
+    if unpunctuated_starts:  # rare: merge only when there is something to merge
+        candidates = heapq.merge(candidates, unpunctuated_starts, key=lambda match: match.start())
+    for candidate in candidates:
+        unpunctuated = candidate.re is _UNPUNCTUATED_START
+        end = candidate.start() if unpunctuated else candidate.end()
         closed = -1  # where the bracket closed right after the punctuation was opened
         while pending is not None and pending.start() < end:
             if pending.group() in "([":
@@ -305,6 +354,11 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
         if open_brackets and candidate.start() - open_brackets[-1] < OPEN_BRACKET_REACH:
             continue
         open_brackets.clear()
+        if unpunctuated:
+            if _ends_unpunctuated(text, end, start):
+                yield trim(text, start, end)
+                start = end
+            continue
         if (
             closed > start
             and text[start:closed].strip()
@@ -313,10 +367,10 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
         ):
             continue  # "Das war (endlich!) Ende": the mark ends a parenthetical remark only
         if _is_boundary(text, candidate, start, block.end):
-            yield _trim(text, start, end)
+            yield trim(text, start, end)
             start = end
     if start < block.end:
-        span = _trim(text, start, block.end)
+        span = trim(text, start, block.end)
         if span.start < span.end:
             yield span
 
@@ -356,6 +410,24 @@ def _is_boundary(text: str, candidate: re.Match[str], sent_start: int, limit: in
     return starter and not bound
 
 
+def _ends_unpunctuated(text: str, end: int, sent_start: int) -> bool:
+    """Whether the word ending at ``end`` ends a sentence that has no final punctuation.
+
+    Called before a word that starts sentences only (``UNPUNCTUATED_STARTERS``). The word must be
+    lower case and no function word (a sentence does not end in ``und``, ``der``, ``am``), the
+    sentence must have begun before it, and it must not be an adjective that opens a noun phrase
+    with the capital after it (``das philosophierende Ich``).
+    """
+    start = _token_start(text, end, max(sent_start, end - 40))
+    word = text[start:end]
+    return (
+        start > sent_start
+        and _is_plain_lower(word)
+        and word not in ORDINAL_CUES
+        and not _after_determiner(text, end)
+    )
+
+
 def _token_start(text: str, end: int, floor: int) -> int:
     """Start of the whitespace-free token ending at ``end``, looking back no further than floor."""
     start = end
@@ -379,13 +451,46 @@ def _is_ordinal_like(text: str, token: str, token_start: int) -> bool | None:
         return None
     previous_end = token_start - 1
     previous_word = text[_token_start(text, previous_end, previous_end - 20) : previous_end]
-    if previous_word.lower() in ORDINAL_CUES:
+    if previous_word.lower() in ORDINAL_CUES or _after_determiner(text, previous_end):
         return False
     if previous_word.endswith("."):
         return True  # a reference number: "Hauptstr. 12.", "Nr. 5."
     if len(token) <= 2:
         return previous_word.isalpha() and previous_word.islower()
     return True
+
+
+def _after_determiner(text: str, end: int) -> bool:
+    """Whether the word ending at ``end`` is an inflected attributive word after a determiner.
+
+    ``des späten``, ``ihr traditionell begangenes``, ``das philosophierende``: a determiner
+    (``DETERMINERS``), at most one other lower-case word (an adverb, not ``ein wenig``), then a
+    lower-case word with an adjective ending. What follows continues that noun phrase
+    (``15. Jahrhunderts``), so it neither ends nor starts a sentence.
+    """
+    words = []
+    position = end
+    while len(words) < 3 and position > 0 and text[position - 1] != "\n":
+        start = _token_start(text, position, position - 30)
+        if start == position:
+            break
+        words.append(text[start:position])
+        position = start - 1
+        if position < 0 or not text[position].isspace():
+            break
+    if not words or not _is_plain_lower(words[0]) or not words[0].endswith(ATTRIBUTIVE_ENDINGS):
+        return False
+    for word in words[1:]:
+        if word.lower() in DETERMINERS:
+            return True
+        if not _is_plain_lower(word) or word in QUANTIFIER_ADVERBS:
+            return False
+    return False
+
+
+def _is_plain_lower(word: str) -> bool:
+    """A lower-case word of letters only that is no function word (``und``, ``ist``, ``der`` …)."""
+    return word.isalpha() and word.islower() and word not in FUNCTION_WORDS
 
 
 def _abbreviation(text: str, token: str, token_start: int) -> bool | None:
@@ -423,45 +528,3 @@ def _compound_key(text: str, token: str, token_start: int) -> str:
     if len(parts) == 1:
         return token
     return ".".join(reversed(parts)).lower()
-
-
-# --------------------------------------------------------------------------------------------
-# Length guard
-# --------------------------------------------------------------------------------------------
-
-_LENGTH_BREAKS = (  # (pattern, characters of the match kept with the left piece)
-    (re.compile(r"[\r\n]+"), 0),
-    (re.compile(r"[;:]\s"), 1),
-    (re.compile(r"\s[-–—]{1,2}\s"), 0),
-    (re.compile(r",\s"), 1),
-    (re.compile(r"\s"), 0),
-)
-
-
-def _cap_length(text: str, sentence: Span) -> Iterator[Span]:
-    """Cut a sentence longer than ``MAX_SENTENCE_CHARS`` at its best breaks."""
-    start, end = sentence.start, sentence.end
-    while end - start > MAX_SENTENCE_CHARS:
-        cut = _best_cut(text, start, start + MAX_SENTENCE_CHARS)
-        yield _trim(text, start, cut)
-        start = _trim(text, cut, end).start
-    yield Span(start, end)
-
-
-def _best_cut(text: str, start: int, limit: int) -> int:
-    """Where to cut ``text[start:]`` so that the left piece has at most ``limit - start`` chars.
-
-    The strongest break in the window's second half wins, the last one of its kind; only when
-    the whole window has no whitespace is a word cut (never before a combining mark).
-    """
-    for window_start in (start + MAX_SENTENCE_CHARS // 2, start + 1):
-        for pattern, kept in _LENGTH_BREAKS:
-            last = None
-            for last in pattern.finditer(text, window_start, limit):  # noqa: B007
-                pass
-            if last is not None:
-                return last.start() + kept
-    cut = limit
-    while cut > start + 1 and unicodedata.combining(text[cut]):
-        cut -= 1
-    return cut

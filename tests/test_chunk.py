@@ -158,7 +158,7 @@ def test_the_engine_cuts_an_over_long_sentence_where_split_to_fit_does() -> None
     )
     engine = StandInBackend(order="first-to-end")
     translator = Translator(
-        engine=engine, max_sentence_tokens=8, cache=False, retry_degenerate=False
+        backend=engine, max_sentence_tokens=8, cache=False, retry_degenerate=False
     )
     chunks = chunk_texts(sentence, 8, engine.codec.count)
     assert len(chunks) >= 4

@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "translator.errors": 0,
     "translator.document": 1,
     "translator.words": 2,
+    "translator.german": 2,
     "translator.segment": 2,
     "translator.chunk": 2,
     "translator.signature": 2,

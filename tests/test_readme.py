@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import importlib.util
 import os
 import re
@@ -119,11 +120,11 @@ def write_inputs(folder: Path, seed_text: str) -> None:
 
 def article_page(seed_text: str) -> bytes:
     """A news page with navigation around a German article, as a web address would answer."""
-    paragraphs = [p for p in seed_text.split("\n\n") if p.strip()][:3]
+    paragraphs = [html.escape(p) for p in seed_text.split("\n\n") if p.strip()][:3]
     body = "".join(f"<p>{p}</p>" for p in paragraphs[1:])
     return (
         '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
-        f"<title>{paragraphs[0][:60]}</title></head><body>"
+        f"<title>{paragraphs[0]}</title></head><body>"
         '<nav><a href="/">Startseite</a> <a href="/politik">Politik</a></nav>'
         f"<article><h1>{paragraphs[0]}</h1>{body}</article>"
         "<footer>Impressum</footer></body></html>"
@@ -167,14 +168,13 @@ def offline(text: str, web: str) -> str:
     return WEB_ADDRESS.sub(local, text)
 
 
-def fill_hub_cache(cache: Path, model_dir: Path) -> str:
+def fill_hub_cache(cache: Path, model_dir: Path) -> None:
     """``Helsinki-NLP/opus-mt-de-en`` in a Hugging Face cache, as a finished download leaves it."""
     commit = hashlib.sha1(b"the tests' random opus-mt-de-en").hexdigest()
     repo = cache / ("models--" + HUB_ID.replace("/", "--"))
     shutil.copytree(model_dir, repo / "snapshots" / commit)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(commit)
-    return commit
 
 
 @pytest.fixture(scope="module")

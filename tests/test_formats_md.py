@@ -71,7 +71,7 @@ def test_inline_code_and_link_targets_survive_byte_identical(translator):
     document = translator.translate_text(source.text, paragraphs=source.units)
     written = markdown.write(document, source).decode()
     assert written.count("`pip install -e .`") == 1
-    assert written.count('](https://example.com/a_b "Titel")') == 1
+    assert written.count('](https://example.com/a_b "') >= 1  # the title is translated
     assert written.index("`pip") < written.index("](https://")
     assert written != text
 
@@ -116,9 +116,9 @@ def test_english_that_looks_like_markup_is_escaped():
     assert written == "# \\# not a heading\n\n1\\. \\*not\\* a list\n\n| A |\n|---|\n| a \\| b |\n"
 
 
-def test_windows_line_endings_and_legacy_encoding_come_back_as_utf8_crlf():
+def test_windows_line_endings_and_legacy_encoding_come_back_as_they_came():
     text = "# Größe\r\n\r\nÄrger über Öl.\r\n"
     source = read_bytes("a.md", text.encode("cp1252"))
     assert source.text == "Größe\n\nÄrger über Öl."
     document = make_document(source.text, source.units, upper)
-    assert markdown.write(document, source) == "# GRÖSSE\r\n\r\nÄRGER ÜBER ÖL.\r\n".encode()
+    assert markdown.write(document, source) == "# GRÖSSE\r\n\r\nÄRGER ÜBER ÖL.\r\n".encode("cp1252")

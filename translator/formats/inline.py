@@ -459,7 +459,17 @@ class _Transfer:
             last -= 1
         if first > last:
             return
-        self._add(m, s, words[first][0], words[last][1])
+        if not s.linked:
+            self._add(m, s, words[first][0], words[last][1])
+            return
+        # inside the hull, words aligned only to German outside the mark stay outside
+        run: list[int] = []
+        for e in range(first, last + 2):
+            if e <= last and not (s.e2g[e] and outside(e)):
+                run.append(e)
+            elif run:
+                self._add(m, s, words[run[0]][0], words[run[-1]][1])
+                run = []
 
     def _subword(self, m: int, s: _Sentence, g: int, lo: int, hi: int) -> None:
         """A mark over part of German word ``g``: the same characters of its English, if there."""

@@ -231,6 +231,7 @@ def _render_unit(
 ) -> str:
     marks = _substituted(unit, inner, slugs)
     english, moved = transfer(document, main[0], main[1], marks)
+    moved = _delimitable(english, moved)
     table = unit.kind == "table"
 
     def escape(chunk: str, line_start: bool) -> str:
@@ -277,6 +278,50 @@ def _finish(rendered: str, unit: _Unit) -> str:
         if match:
             rendered = rendered[: match.start(1)] + "\\" + rendered[match.start(1) :]
     return rendered
+
+
+def _delimitable(english: str, marks: list[Mark]) -> list[Mark]:
+    """Emphasis pieces that ``*``/``_`` can delimit where they landed: punctuation at a piece's
+    edge next to a letter outside is left outside; ``_`` next to a letter becomes ``*``."""
+    out = list(marks)
+    first_child: dict[int, int] = {}
+    last_child: dict[int, int] = {}
+    for mark in out:
+        if mark.parent is not None:
+            p = mark.parent
+            first_child[p] = min(first_child.get(p, mark.start), mark.start)
+            last_child[p] = max(last_child.get(p, mark.end), mark.end)
+    for i, mark in enumerate(out):
+        if mark.atom or mark.key not in _EMPHASIS_HTML or mark.end <= mark.start:
+            continue
+        start, end = mark.start, mark.end
+        if start > 0 and english[start - 1].isalnum():
+            limit = first_child.get(i, end)
+            while start < limit and _is_punctuation(english[start]):
+                start += 1
+            while start < limit and english[start].isspace():
+                start += 1
+        if end < len(english) and english[end].isalnum():
+            limit = last_child.get(i, start)
+            while end > max(start, limit) and _is_punctuation(english[end - 1]):
+                end -= 1
+            while end > max(start, limit) and english[end - 1].isspace():
+                end -= 1
+        if end <= start:
+            start, end = mark.start, mark.end
+        opening, closing = mark.open, mark.close
+        touching = (start > 0 and english[start - 1].isalnum()) or (
+            end < len(english) and english[end].isalnum()
+        )
+        if touching and "_" in opening:
+            opening, closing = opening.replace("_", "*"), closing.replace("_", "*")
+        if (start, end, opening) != (mark.start, mark.end, mark.open):
+            out[i] = replace(mark, start=start, end=end, open=opening, close=closing)
+    return out
+
+
+def _is_punctuation(char: str) -> bool:
+    return not char.isalnum() and not char.isspace()
 
 
 def _emphasis_as_html(mark: Mark) -> Mark:

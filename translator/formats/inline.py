@@ -92,6 +92,7 @@ def render(text: str, marks: Sequence[Mark], escape: Callable[[str, bool], str])
         group.sort(key=lambda i: (marks[i].start, i))
 
     out: list[str] = []
+    last_atom: tuple[int, int, int] | None = None  # (position, pieces written, index)
 
     def chunk(start: int, end: int) -> str:
         if start >= end:
@@ -120,11 +121,18 @@ def render(text: str, marks: Sequence[Mark], escape: Callable[[str, bool], str])
         frame[2] = max(position, mark.start)
         if mark.atom:
             before = text[mark.start - 1] if mark.start > 0 else " "
+            if (
+                last_atom is not None
+                and last_atom[0] == mark.start
+                and not any(out[last_atom[1] :])
+            ):
+                before = marks[last_atom[2]].open[-1:] or before  # right after another atom
             after = text[mark.start] if mark.start < len(text) else " "
             out.append(" " if mark.pad_before and _space_before(before) else "")
             out.append(mark.open)
             pad = mark.pad_after and _space_after(after) and not mark.open.endswith("\n")
             out.append(" " if pad else "")
+            last_atom = (mark.start, len(out), i)
         else:
             out.append(mark.open)
             stack.append([i, 0, mark.start, max(mark.start, mark.end)])
@@ -653,7 +661,8 @@ class _Transfer:
         covers = {m: self._joined(m) for m in self.paired if m in self.covers}
         covers = {m: c for m, c in covers.items() if c}
         # atoms: where each goes, and which marks hold it
-        points = [self._point(atom) for atom in self.atoms]
+        found = [self._point(atom) for atom in self.atoms]
+        points = [p for p, _ in found]
         # an atom stays in the marks that held it: a piece reaches over spaces to take it in
         grown = {m: [list(iv) for iv in intervals] for m, intervals in covers.items()}
         starts = {m: [iv[0] for iv in intervals] for m, intervals in grown.items()}
@@ -729,16 +738,20 @@ class _Transfer:
                     stack.append((m, len(out) - 1))
             if atom is not None:
                 parent = stack[-1][1] if stack else None
-                out.append(replace(self.atoms[atom].mark, start=a, end=a, parent=parent))
+                placed_mark = replace(self.atoms[atom].mark, start=a, end=a, parent=parent)
+                if not found[atom][1]:  # away from the word it touched: apart from the new ones
+                    placed_mark.pad_before = placed_mark.pad_after = True
+                out.append(placed_mark)
         for _, index in stack:
             out[index].end = len(english)
         return out
 
     # -- atoms -----------------------------------------------------------------------------------
 
-    def _point(self, atom: _Atom) -> int:
-        """Where an atom goes in the English; a line break never at the start or end."""
-        p = self._follow(atom.start)
+    def _point(self, atom: _Atom) -> tuple[int, bool]:
+        """Where an atom goes in the English, and whether next to the same neighbour as in
+        German; a line break never at the start or end."""
+        p, beside = self._follow(atom.start)
         english = self.english
         if atom.mark.open.endswith("\n") and (not english[:p].strip() or not english[p:].strip()):
             share = atom.start / max(1, len(self.plain))
@@ -746,52 +759,57 @@ class _Transfer:
             spaces = [i for i in spaces if english[i:].strip()]
             if spaces:
                 p = min(spaces, key=lambda i: abs(i - share * len(english)))
-        return p
+        return p, beside
 
-    def _follow(self, x: int) -> int:
-        """Where German position ``x`` (an atom's) goes in the English."""
-        plain = self.plain
+    def _follow(self, x: int) -> tuple[int, bool]:
+        """Where German position ``x`` (an atom's) goes in the English; ``False``: not beside
+        the word it touched in German, so it is written apart from its new neighbours."""
+        plain, english = self.plain, self.english
         sentences = self.sentences
         if not sentences or x < sentences[0].gs:
-            return min(x, len(self.english))
+            return min(x, len(english)), True
         k = bisect.bisect_right(self.sentence_starts, x) - 1
         s = sentences[k]
         if x > s.ge:  # in the gap after sentence k
             if k + 1 < len(sentences):
-                return min(s.ee + (x - s.ge), sentences[k + 1].es)
-            return min(len(self.english), x - self.tail[0] + self.tail[1])
-        glued = x > 0 and not plain[x - 1].isspace()
-        if x == s.gs and k > 0 and sentences[k - 1].ge == x and glued:
+                return min(s.ee + (x - s.ge), sentences[k + 1].es), True
+            return min(len(english), x - self.tail[0] + self.tail[1]), True
+        left = x > 0 and not plain[x - 1].isspace()
+        right = x < len(plain) and not plain[x].isspace()
+        if x == s.gs and k > 0 and sentences[k - 1].ge == x and left:
             s = sentences[k - 1]  # glued to the end of the sentence before
         if s.identity:
-            return x - s.gs + s.es
+            return x - s.gs + s.es, True
         if x >= s.ge:
-            return s.ee
-        if x <= s.gs:
-            return s.es
+            return s.ee, True
         if not s.linked:
+            if x <= s.gs:
+                return s.es, not right
             share = (x - s.gs) / max(1, s.ge - s.gs)
-            return _snap(self.english, s.es + round(share * (s.ee - s.es)), s.es, s.ee)
+            return _snap(english, s.es + round(share * (s.ee - s.es)), s.es, s.ee), False
         g = bisect.bisect_right(s.gstarts, x - 1) - 1  # the word holding x - 1
-        if g >= 0 and s.gwords[g][0] < x <= s.gwords[g][1] and not plain[x - 1].isspace():
+        if left and g >= 0 and s.gwords[g][0] < x <= s.gwords[g][1]:
             wa, wb = s.gwords[g]
             if x < wb:  # inside a word
                 for e, _ in s.g2e[g]:
                     ea, eb = s.ewords[e]
-                    if _same_word(self.english[ea:eb], plain[wa:wb]):
-                        return ea + (x - wa)
+                    if _same_word(english[ea:eb], plain[wa:wb]):
+                        return ea + (x - wa), True
             if s.g2e[g]:
-                return max(s.ewords[e][1] for e, _ in s.g2e[g])
+                return max(s.ewords[e][1] for e, _ in s.g2e[g]), True
         g = bisect.bisect_left(s.gstarts, x)
-        if g < len(s.gwords) and s.gwords[g][0] == x and s.g2e[g]:
-            return min(s.ewords[e][0] for e, _ in s.g2e[g])
+        if right and g < len(s.gwords) and s.gwords[g][0] == x and s.g2e[g]:
+            return min(s.ewords[e][0] for e, _ in s.g2e[g]), True
+        if x <= s.gs:
+            return s.es, not right
+        apart = not left and not right
         for g in range(bisect.bisect_left(s.gstarts, x) - 1, -1, -1):
             if s.g2e[g]:
-                return max(s.ewords[e][1] for e, _ in s.g2e[g])
+                return max(s.ewords[e][1] for e, _ in s.g2e[g]), apart
         for g in range(bisect.bisect_left(s.gstarts, x), len(s.gwords)):
             if s.g2e[g]:
-                return min(s.ewords[e][0] for e, _ in s.g2e[g])
-        return s.es
+                return min(s.ewords[e][0] for e, _ in s.g2e[g]), apart
+        return s.es, False
 
 
 def _merged(intervals: list[list[int]]) -> list[tuple[int, int]]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import html
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -80,7 +81,7 @@ def _parser():
 class _Inner:
     """Readable text inside a literal: an image's alt text, a link's or image's title."""
 
-    kind: str  # "alt" or "title"
+    kind: str  # "alt", "title" or "attribute" (of inline HTML or an HTML block)
     mark: int  # the mark whose literal holds it (-1: a reference definition, outside units)
     field: str  # "open" or "close"
     start: int  # its range in that literal
@@ -216,6 +217,14 @@ def _inner_english(
     english, marks = transfer(document, span, paragraph, item.marks)
     if item.kind == "title":
         return _escape_title(english, item.quote)
+    if item.kind == "attribute":
+        value = re.sub(r"\n\s*\n", "\n", html.escape(english, quote=True))
+        if "\n" in item.plain and "\n" not in value and " " in value:
+            # a tag written over several lines stays so: on one line it could start a block
+            middle = len(value) // 2
+            cut = min((i for i, c in enumerate(value) if c == " "), key=lambda i: abs(i - middle))
+            value = value[:cut] + "\n" + value[cut + 1 :]
+        return value
     return _unmark(
         render(english, marks, lambda chunk, line_start: _escape(chunk, line_start, False))
     )
@@ -478,7 +487,7 @@ def _read_units(state: _State) -> None:
         if token.type in ("html_block", "html_inline"):
             _collect_ids(state, token.content)
         if token.type == "html_block" and token.map:
-            units.extend(_block_anchors(text, starts, lines, token.map))
+            units.extend(_block_extras(text, starts, lines, token.map))
         if token.type != "inline" or not token.map:
             continue
         kind = "text"
@@ -538,19 +547,15 @@ def _visible_text(children) -> str:
     return "".join(parts)
 
 
-def _block_anchors(text: str, starts: list[int], lines: list[str], span) -> list[_Unit]:
-    """``href="#…"`` in an HTML block: in-page links, to follow the translated headings."""
+def _block_extras(text: str, starts: list[int], lines: list[str], span) -> list[_Unit]:
+    """An HTML block's in-page links (to follow the translated headings) and the attributes
+    people read (``alt``, ``title``, ``aria-label``, ``placeholder``: translated)."""
     first, last = span[0], min(span[1], len(lines))
     a = starts[first]
     b = starts[last - 1] + len(lines[last - 1]) if last > first else a
-    anchors = [
-        _Anchor(m.group(2), -1, "", 0, 0, a + m.start(2), a + m.end(2))
-        for m in _HREF.finditer(text, a, b)
-        if m.group(2)
-    ]
-    if not anchors:
-        return []
-    return [_Unit(a, a, [], "", "definition", False, anchors=anchors)]
+    unit = _Unit(a, a, [], "", "definition", False)
+    _html_extras(text[a:b], -1, "", 0, lambda x: a + x, unit.inner, unit.anchors)
+    return [unit] if unit.inner or unit.anchors else []
 
 
 def _definitions(text: str, starts: list[int], lines: list[str], env: dict) -> list[_Unit]:
@@ -811,12 +816,12 @@ def _scan(content: str, children, where: _Where | None) -> _Unit:
             if opening and not opening.group(2) and opening.group(1).lower() not in _VOID_HTML:
                 name = opening.group(1).lower()
                 open_mark(literal, essential=name == "a", key=("html", name))
-                _html_anchors(literal, len(marks) - 1, at, file_at, anchors)
+                _html_extras(literal, len(marks) - 1, "open", at, file_at, inner, anchors)
             elif closing and stack and marks[stack[-1]].key == ("html", closing.group(1).lower()):
                 _close(marks, stack, literal, length)
             else:
                 index = atom(literal)
-                _html_anchors(literal, index, at, file_at, anchors)
+                _html_extras(literal, index, "open", at, file_at, inner, anchors)
         else:  # anything else this parser may produce: keep its text as it is
             if token.content:
                 at = find(token.content, position)
@@ -894,14 +899,39 @@ def _literal_extras(
                 )
 
 
-def _html_anchors(
-    literal: str, index: int, origin: int, file_at: Callable[[int], int], anchors: list[_Anchor]
+_HTML_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<[A-Za-z][^>]*>", re.S)
+_READABLE = re.compile(
+    r"""\s(?:alt|title|aria-label|placeholder)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I
+)
+
+
+def _html_extras(
+    literal: str,
+    index: int,
+    name: str,
+    origin: int,
+    file_at: Callable[[int], int],
+    inner: list[_Inner],
+    anchors: list[_Anchor],
 ) -> None:
-    for match in _HREF.finditer(literal):
-        if match.group(2):
-            a, b = match.start(2), match.end(2)
+    """In inline HTML or an HTML block: in-page links, and attribute values people read."""
+    for tag in _HTML_TAG.finditer(literal):
+        if tag.group(0).startswith("<!--"):
+            continue
+        for match in _HREF.finditer(literal, tag.start(), tag.end()):
+            if match.group(2):
+                a, b = match.start(2), match.end(2)
+                file_a, file_b = file_at(origin + a), file_at(origin + b)
+                anchors.append(_Anchor(match.group(2), index, name, a, b, file_a, file_b))
+        for match in _READABLE.finditer(literal, tag.start(), tag.end()):
+            group = 1 if match.group(1) is not None else 2
+            value = html.unescape(match.group(group))
+            if not any(c.isalpha() for c in value):
+                continue
+            a, b = match.start(group), match.end(group)
+            quote = literal[a - 1]
             file_a, file_b = file_at(origin + a), file_at(origin + b)
-            anchors.append(_Anchor(match.group(2), index, "open", a, b, file_a, file_b))
+            inner.append(_Inner("attribute", index, name, a, b, file_a, file_b, value, [], quote))
 
 
 def _close(marks: list[Mark], stack: list[int], literal: str, length: int) -> None:

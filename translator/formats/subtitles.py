@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import html
 import re
 from dataclasses import dataclass
 
@@ -23,8 +24,13 @@ from .encoding import decode
 from .inline import Mark, render, transfer
 
 LINE_LENGTH = 42
-_TIMING = re.compile(r"^\s*\d+:\d+:\d+[,.]\d+\s*-->\s*\d+:\d+:\d+[,.]\d+.*$")
-_TAG = re.compile(r"</?([A-Za-z][^\s/>]*)[^>]*>|\{\\[^}]*\}")
+_TIMING = re.compile(r"^\s*\d+:\d+:\d+(?:[,.]\d+)?\s*-->\s*\d+:\d+:\d+(?:[,.]\d+)?.*$")
+_TAG = re.compile(
+    r"</?([A-Za-z][^\s/>]*)[^>]*>"  # <i>, </font>, <invalid_tag par=5>
+    r"|\{(/?)([bisuBISU])\}"  # {b} … {/b}
+    r"|\{\\[^}]*\}"  # {\an8}
+    r"|&(?:[A-Za-z]+|#\d+|#[xX][0-9A-Fa-f]+);"  # &amp; &nbsp; (read as the character)
+)
 _NUMBER = re.compile(r"^\s*\d+\s*$")
 
 
@@ -43,6 +49,7 @@ class _State:
     crlf: list[int]  # positions in ``text`` of newlines that were "\r\n"
     bom: bool
     cues: list[_Cue]
+    entities: bool  # the cues write "&", "<" as character references: the English does too
 
 
 def read(data: bytes, name: str) -> Source:
@@ -73,7 +80,10 @@ def read(data: bytes, name: str) -> Source:
         else:
             i += 1
     joined, spans = join_units(plains)
-    state = _State(text=text, raw=raw, crlf=crlf, bom=encoding == "utf-8-sig", cues=cues)
+    entities = any(
+        m.group(0).startswith("&") for c in cues for m in _TAG.finditer(text, c.start, c.end)
+    )
+    state = _State(text, raw, crlf, encoding == "utf-8-sig", cues, entities)
     return Source(name=name, format="srt", text=joined, units=spans, encoding=encoding, state=state)
 
 
@@ -104,7 +114,7 @@ def write(document: Document, source: Source) -> bytes:
         if cue.lines > 1:
             english = _wrap(english)
         out.append(raw[at(position) : at(cue.start)])
-        rendered = render(english, marks, lambda chunk, _: chunk)
+        rendered = render(english, marks, _escape if state.entities else lambda chunk, _: chunk)
         out.append(_with_endings(rendered, raw[at(cue.start) : at(cue.end)], raw))
         position = cue.end
     out.append(raw[at(position) :])
@@ -129,16 +139,28 @@ def _scan(text: str) -> tuple[str, list[Mark]]:
     stack: list[int] = []
     position = 0
     for match in _TAG.finditer(text):
+        literal = match.group(0)
+        if literal.startswith("&"):
+            decoded = html.unescape(literal)
+            if decoded != literal:
+                chunk = text[position : match.start()] + decoded
+                plain.append(chunk)
+                length += len(chunk)
+                position = match.end()
+            continue
         chunk = text[position : match.start()]
         plain.append(chunk)
         length += len(chunk)
         position = match.end()
-        literal, name = match.group(0), (match.group(1) or "").lower()
+        if match.group(3):
+            name, closing = "{" + match.group(3).lower(), match.group(2) == "/"
+        else:
+            name, closing = (match.group(1) or "").lower(), literal.startswith("</")
         parent = stack[-1] if stack else None
-        if literal.startswith("</") and stack and marks[stack[-1]].key == name:
+        if closing and stack and marks[stack[-1]].key == name:
             marks[stack[-1]].end, marks[stack[-1]].close = length, literal
             stack.pop()
-        elif name and not literal.startswith("</") and not literal.endswith("/>"):
+        elif name and not closing and not literal.endswith("/>"):
             marks.append(Mark(length, length, literal, key=name, parent=parent))
             stack.append(len(marks) - 1)
         else:
@@ -152,6 +174,10 @@ def _scan(text: str) -> tuple[str, list[Mark]]:
         while mark.parent is not None and mark.parent in lone:
             mark.parent = marks[mark.parent].parent
     return "".join(plain), marks
+
+
+def _escape(chunk: str, _: bool) -> str:
+    return html.escape(chunk, quote=False).replace("\xa0", "&nbsp;")
 
 
 def _wrap(english: str) -> str:

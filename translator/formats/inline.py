@@ -240,6 +240,7 @@ class _Transfer:
         self.owner: dict[int, int] = {}  # English word start → the essential mark it went to
         self.claimed: dict[int, list[tuple[_Sentence, int]]] = {}  # essential mark → words
         self.touched: dict[int, _Sentence] = {}
+        self.splits: dict[tuple[int, int], dict[tuple[int, int], list[int]]] = {}
 
     # -- setting up ------------------------------------------------------------------------------
 
@@ -517,42 +518,90 @@ class _Transfer:
             return  # no place for it: a sub-word of digits or symbols is never widened
         if not s.linked or not candidates:
             return
-        # letters of a translated word: a share of its English, or (alone in it) all of it
-        cuts = sorted({wa, wb, a, b} | {x for x in self._bounds_inside(wa, wb)})
-        segments = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
-        lettered = [seg for seg in segments if any(c.isalpha() for c in plain[seg[0] : seg[1]])]
-        spans = sorted(s.ewords[e] for e in candidates)
-        chars = [x for x, y in spans for x in range(x, y)]
-        if len(lettered) <= 1:
-            share = chars
-        else:
-            k = lettered.index((a, b)) if (a, b) in lettered else 0
-            matched = self._matching_part(plain[a:b], spans)
-            if matched is not None:
-                share = list(range(*matched))
-            else:
-                total = sum(y - x for x, y in lettered)
-                before = sum(y - x for x, y in lettered[:k])
-                first = round(before * len(chars) / total)
-                last = round((before + b - a) * len(chars) / total)
-                last = max(last, first + 1)
-                share = chars[first:last]
+        # letters of a translated word: its share of the English word(s), or all of them
+        split = self._split(s, g, candidates)
+        share = [x for (x0, y0), chars in split.items() if a <= x0 and y0 <= b for x in chars]
         for run_a, run_b in _runs(share):
             self._add(m, s, run_a, run_b, exact=True)
+
+    def _split(
+        self, s: _Sentence, g: int, candidates: list[int]
+    ) -> dict[tuple[int, int], list[int]]:
+        """German word ``g``, cut by marks into parts: the English characters of each part with
+        letters. A part found as such in the English takes it; the others share what is left,
+        whole words first, in order and by length."""
+        key = (s.gs, g)
+        if key in self.splits:
+            return self.splits[key]
+        plain = self.plain
+        wa, wb = s.gwords[g]
+        cuts = sorted({wa, wb, *self._bounds_inside(wa, wb)})
+        parts = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+        parts = [p for p in parts if any(c.isalpha() for c in plain[p[0] : p[1]])]
+        spans = sorted(s.ewords[e] for e in candidates)
+        out: dict[tuple[int, int], list[int]] = {}
+        taken: set[int] = set()
+        if len(parts) == 1:
+            out[parts[0]] = [x for x, y in spans for x in range(x, y)]
+            self.splits[key] = out
+            return out
+        for part in parts:
+            found = self._matching_part(plain[part[0] : part[1]], spans, taken)
+            if found is not None:
+                out[part] = list(range(*found))
+                taken.update(out[part])
+        rest = [p for p in parts if p not in out]
+        words = [(x, y) for x, y in spans if not taken.intersection(range(x, y))]
+        if rest and len(words) >= len(rest):
+            total = sum(y - x for x, y in rest)
+            done = 0
+            for k, part in enumerate(rest):
+                first = round(done * len(words) / total)
+                done += part[1] - part[0]
+                last = len(words) - (len(rest) - k - 1)
+                last = max(first + 1, min(last, round(done * len(words) / total)))
+                out[part] = [x for x, y in words[first:last] for x in range(x, y)]
+        elif rest:
+            chars = [x for x, y in spans for x in range(x, y) if x not in taken]
+            total = sum(y - x for x, y in rest)
+            done = 0
+            for part in rest:
+                first = round(done * len(chars) / total)
+                done += part[1] - part[0]
+                out[part] = chars[first : max(first + 1, round(done * len(chars) / total))]
+        self.splits[key] = out
+        return out
 
     def _bounds_inside(self, wa: int, wb: int) -> list[int]:
         k = bisect.bisect_right(self.bounds, wa)
         return self.bounds[k : bisect.bisect_left(self.bounds, wb)]
 
-    def _matching_part(self, part: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    def _matching_part(
+        self, part: str, spans: list[tuple[int, int]], taken: set[int]
+    ) -> tuple[int, int] | None:
         folded = part.casefold()
+        if len(folded) != len(part):
+            return None
         for x, y in spans:
             at = self.english[x:y].casefold().find(folded)
-            if at >= 0 and len(folded) == len(part):
+            if at >= 0 and not taken.intersection(range(x + at, x + at + len(part))):
                 return x + at, x + at + len(part)
         return None
 
     def _proportional(self, s: _Sentence, lo: int, hi: int) -> tuple[int, int]:
+        """The English words at the place of German ``[lo, hi)`` in its sentence, without
+        punctuation at their ends that the German stretch didn't have."""
+        start, end = self._share(s, lo, hi)
+        english, marked = self.english, self.plain[lo:hi].strip()
+        if marked and marked[-1].isalnum():
+            while end - 1 > start and not english[end - 1].isalnum():
+                end -= 1
+        if marked and marked[0].isalnum():
+            while start + 1 < end and not english[start].isalnum():
+                start += 1
+        return start, end
+
+    def _share(self, s: _Sentence, lo: int, hi: int) -> tuple[int, int]:
         english = self.english
         scale = (s.ee - s.es) / max(1, s.ge - s.gs)
         start = s.es + round((lo - s.gs) * scale)
@@ -710,7 +759,12 @@ class _Transfer:
             for k in atom_at.get(x, []):
                 items.append((x, x, placed[k][3], k))
             if n + 1 < len(points) and points[n + 1] > x:
-                items.append((x, points[n + 1], frozenset(active), None))
+                a, b = x, points[n + 1]
+                lead = a + len(english[a:b]) - len(english[a:b].lstrip())
+                if a < lead < b:  # spaces first, on their own: no piece opens on a space
+                    items.append((a, lead, frozenset(active), None))
+                    a = lead
+                items.append((a, b, frozenset(active), None))
         # how far each mark runs from each item on (to open the longer one first)
         runs: list[dict[int, int]] = [{} for _ in items]
         following: dict[int, int] = {}

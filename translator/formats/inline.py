@@ -13,7 +13,9 @@ cover it, and where each atom goes:
 * A sentence that came back unchanged (a name, a number) keeps every mark on its characters.
 * A mark over part of a word (the ``2`` of ``m2``, a note marker, two links written together)
   stays on the same characters where the English word still holds them; a part with letters of
-  a word that was translated widens to the English word (or takes its share of it).
+  a word that was translated takes its share of the English (the same letters if they are
+  there, else whole words in order); a part without letters that the English lacks is left out
+  rather than spread over a word.
 * Essential marks (links: losing one loses content) are exclusive (a character is in at most
   one) and never end up without text: a link whose words lost every English word falls back to
   a word it shares with another link, then to the words at its place in the sentence, then to
@@ -22,8 +24,10 @@ cover it, and where each atom goes:
 * A paired mark without text of its own (a link around only ``code`` or an image, an empty
   ``<span>``) is kept whole as an atom.
 * An atom goes after the English of the German word it touches on the left, else before the
-  word it touches on the right, else after the nearest word before it; at a sentence's start or
-  end it stays there. It stays inside the marks that held it in German.
+  word it touches on the right, else after the nearest word before it; at a sentence's end it
+  stays there. Where it can't stay beside the word it touched, it is written apart from its new
+  neighbours; a line break never lands at the start or end. It stays inside the marks that held
+  it in German (their pieces reach over spaces to take it in).
 
 The result is always well nested: where marks overlap, the one that runs further is opened
 first and the other is split around it; a piece never begins or ends with a space.
@@ -648,10 +652,8 @@ class _Transfer:
                 lo, hi = max(mark.start, s.gs), min(mark.end, s.ge)
                 a, b = self._proportional(s, lo, hi)
                 free = [w for w in s.ewords if a <= w[0] < b and w[0] not in owner]
-                if not free:
+                if not free:  # the whole sentence, but for other links' words
                     free = [w for w in s.ewords if w[0] not in owner] or s.ewords[:1]
-                    if len(free) > 1:
-                        free = [free[0], free[-1]]
                 for x, _ in free:
                     owner[x] = m
                     spans.setdefault(x, next(w for w in s.ewords if w[0] == x))

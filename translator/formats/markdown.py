@@ -11,7 +11,9 @@ with their words), emphasis and links are paired marks moved onto the English wo
 (see ``inline``).
 
 What people read outside the running text is translated too, each as a unit of its own: image
-alt texts, link and image titles (also in reference definitions). A shortcut or collapsed
+alt texts, link and image titles (also in reference definitions), and the ``alt``, ``title``,
+``aria-label`` and ``placeholder`` attributes of inline HTML and HTML blocks (the text between
+an HTML block's tags stays as it is). A shortcut or collapsed
 reference link (``[Anleitung]``) is written as a full reference (``[Instructions][Anleitung]``)
 so it still finds its definition; an in-page link (``#über-uns``) is rewritten to the translated
 heading's anchor (GitHub's rule, duplicates numbered ``-1``, ``-2``), unless it names an explicit
@@ -19,9 +21,11 @@ heading's anchor (GitHub's rule, duplicates numbered ``-1``, ``-2``), unless it 
 
 The English is escaped where it would otherwise read as markup (a line that would start a list,
 a heading, a quote or a rule; a ``#`` run that would close a heading; trailing spaces that would
-break a line), and each written unit is parsed again: if its emphasis didn't come out as the
-marks say (a reordered ``*`` next to punctuation can stop delimiting), the unit's emphasis is
-written as the equivalent HTML tags (``<em>``), which render the same.
+break a line; a ``!`` before a link). A decoded ``&#10;`` or ``&#9;`` is a space to the
+translator, so it can't split a paragraph or start a code block. Emphasis that lands next to
+punctuation leaves that punctuation outside (``_`` next to a letter becomes ``*``), and each
+written unit is parsed again: if its emphasis still didn't come out as the marks say, the unit's
+emphasis is written as the equivalent HTML tags (``<em>``), which render the same.
 
 Line endings (CRLF, LF, CR, mixed) and the encoding are the file's own: the bytes outside the
 units are the input's, and the English takes the line endings of the lines it replaces. A
@@ -450,13 +454,7 @@ def _slug_map(state: _State, english: dict[int, str]) -> dict[str, str]:
 def _heading_text(rendered: str, env: dict) -> str:
     """A heading's visible text, as GitHub takes it for the anchor."""
     tokens = _parser().parseInline(rendered, dict(env))
-    parts = []
-    for token in tokens[0].children or [] if tokens else []:
-        if token.type in ("text", "text_special", "code_inline"):
-            parts.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts)
+    return _visible_text(tokens[0].children or [] if tokens else [])
 
 
 # -- finding the prose ---------------------------------------------------------------------------

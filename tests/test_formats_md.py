@@ -319,6 +319,14 @@ def test_alt_texts_and_titles_are_translated():
     assert "](haus.png " in written and "](https://x.y '" in written
 
 
+@pytest.mark.parametrize("order", ["keep", "reverse"])
+def test_task_list_boxes_stay_boxes(order):
+    text = "- [ ] Aufgabe eins erledigen\n- [x] Aufgabe zwei\n"
+    written = stand_in(text, order).decode()
+    assert written.startswith("- [ ] ") and "\n- [x] " in written
+    assert "\\[" not in written
+
+
 def test_footnotes_are_kept_and_their_text_translated():
     text = "Ein Satz mit Fußnote[^1] hier.\n\n[^1]: Die Fußnote.\n    Sie geht weiter.\n"
     written = stand_in(text).decode()

@@ -6,9 +6,9 @@ tokens carry no character offsets, so each inline content is found in its source
 inline token in the raw content with a cursor. A unit's raw text is replaced by the rendered
 English; code blocks, HTML blocks, front matter, link reference definitions, table rules, list
 and quote markers lie outside every unit and keep their bytes. Inside a unit, code spans, images,
-autolinks, inline HTML, footnote references and hard breaks are atoms (kept byte-identical, moved
-with their words), emphasis and links are paired marks moved onto the English words they covered
-(see ``inline``).
+autolinks, inline HTML, footnote references, hard breaks and task list boxes (``[ ]``) are atoms
+(kept byte-identical, moved with their words), emphasis and links are paired marks moved onto
+the English words they covered (see ``inline``).
 
 What people read outside the running text is translated too, each as a unit of its own: image
 alt texts, link and image titles (also in reference definitions), and the ``alt``, ``title``,
@@ -517,7 +517,8 @@ def _read_units(state: _State) -> None:
                 children = token.children or []
             if not content.strip():
                 continue
-            unit = _scan(content, children, where)
+            in_item = i >= 2 and tokens[i - 2].type == "list_item_open"
+            unit = _scan(content, children, where, task=in_item and bool(_TASK.match(content)))
         except _Unlocatable:
             continue
         unit.prefix, unit.kind = prefix, kind
@@ -657,9 +658,13 @@ def _row_cells(line: str) -> list[tuple[int, int]]:
 _WHITESPACE_ENTITY = set("\n\r\t\x0b\x0c")
 
 
-def _scan(content: str, children, where: _Where | None) -> _Unit:
+_TASK = re.compile(r"\[[ xX]\](?=[ \t])")  # a task list item's box: "- [ ] Aufgabe"
+
+
+def _scan(content: str, children, where: _Where | None, task: bool = False) -> _Unit:
     """The plain text of an inline content, its markup as marks (see ``inline``), the texts
-    inside its literals (alt texts, titles) and its in-page links."""
+    inside its literals (alt texts, titles) and its in-page links. ``task``: it starts with a
+    task list item's box, kept as an atom."""
     plain: list[str] = []
     length = 0
     marks: list[Mark] = []
@@ -693,6 +698,9 @@ def _scan(content: str, children, where: _Where | None) -> _Unit:
     def file_at(x: int) -> int:
         return where(x) if where is not None else x
 
+    box = 3 if task else 0  # characters of the box still to pass in the text
+    if task:
+        atom(content[:3])
     skip_until_close = False
     for token in children:
         kind = token.type
@@ -700,7 +708,13 @@ def _scan(content: str, children, where: _Where | None) -> _Unit:
             if kind == "link_close":
                 skip_until_close = False
             continue
-        if kind == "text":
+        if kind == "text" and box:
+            at = find(token.content, position)
+            cut = min(box, len(token.content))
+            box -= cut
+            add(token.content[cut:])
+            position = at + len(token.content)
+        elif kind == "text":
             if token.content:
                 at = find(token.content, position)
                 add(token.content)

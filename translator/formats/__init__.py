@@ -120,7 +120,7 @@ FORMATS: tuple[Format, ...] = (
         plaintext.read, plaintext.write,
     ),
     Format(
-        "md", "Markdown (.md)", (".md", ".markdown"), "text/markdown; charset=utf-8",
+        "md", "Markdown (.md)", (".md", ".markdown"), "text/markdown",
         markdown.read, markdown.write, same_format=True,
     ),
     Format(

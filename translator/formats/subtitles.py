@@ -1,14 +1,20 @@
 """SubRip subtitles (``.srt``): cue numbers and timings untouched, each cue's text translated.
 
 Each cue is its own unit: a sentence that runs over two cues is translated in two halves, because
-the English can't be split back over the cues' timings reliably. Formatting tags (``<i>``, ``<b>``,
-``<u>``, ``<font …>``) are moved with their words, ``{\\an8}``-style positioning codes stay at
-the start. An English line longer than 42 characters is broken in two at the space nearest its
-middle when the German cue had more than one line. Written as UTF-8 with the file's line endings.
+the English can't be split back over the cues' timings reliably. A cue's text runs to the next
+blank line, or to the next cue's number and timing line where a file leaves out the blank line
+(players accept that). Tags (``<i>``, ``<b>``, ``<font …>``, any ``<name>`` or ``</name>``,
+``_`` and ``.`` in names included) are markup, moved with their words; ``{\\an8}``-style
+positioning codes stay at the start. An English line longer than 42 characters is broken in two
+at the space nearest its middle when the German cue had more than one line. Written as UTF-8
+(with a byte-order mark if the file had one) with the file's own line endings, line by line.
 """
 
 from __future__ import annotations
 
+import bisect
+import codecs
+import html
 import re
 from dataclasses import dataclass
 
@@ -18,8 +24,14 @@ from .encoding import decode
 from .inline import Mark, render, transfer
 
 LINE_LENGTH = 42
-_TIMING = re.compile(r"^\s*\d+:\d+:\d+[,.]\d+\s*-->\s*\d+:\d+:\d+[,.]\d+.*$")
-_TAG = re.compile(r"</?([A-Za-z]+)\b[^>]*>|\{\\[^}]*\}")
+_TIMING = re.compile(r"^\s*\d+:\d+:\d+(?:[,.]\d+)?\s*-->\s*\d+:\d+:\d+(?:[,.]\d+)?.*$")
+_TAG = re.compile(
+    r"</?([A-Za-z][^\s/>]*)[^>]*>"  # <i>, </font>, <invalid_tag par=5>
+    r"|\{(/?)([bisuBISU])\}"  # {b} … {/b}
+    r"|\{\\[^}]*\}"  # {\an8}
+    r"|&(?:[A-Za-z]+|#\d+|#[xX][0-9A-Fa-f]+);"  # &amp; &nbsp; (read as the character)
+)
+_NUMBER = re.compile(r"^\s*\d+\s*$")
 
 
 @dataclass(slots=True)
@@ -32,15 +44,18 @@ class _Cue:
 
 @dataclass(slots=True)
 class _State:
-    text: str
-    crlf: bool
+    text: str  # the file text with every line ending as "\n"
+    raw: str  # the file text as it was
+    crlf: list[int]  # positions in ``text`` of newlines that were "\r\n"
+    bom: bool
     cues: list[_Cue]
+    entities: bool  # the cues write "&", "<" as character references: the English does too
 
 
 def read(data: bytes, name: str) -> Source:
     raw, encoding = decode(data, name)
-    crlf = "\r\n" in raw
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    crlf = [m.start() - k for k, m in enumerate(re.finditer("\r\n", raw))]
     cues: list[_Cue] = []
     plains: list[str] = []
     lines = text.split("\n")
@@ -53,7 +68,7 @@ def read(data: bytes, name: str) -> Source:
     while i < len(lines):
         if _TIMING.match(lines[i]):
             j = i + 1
-            while j < len(lines) and lines[j].strip():
+            while j < len(lines) and lines[j].strip() and not _next_cue(lines, j):
                 j += 1
             if j > i + 1:
                 start, end = starts[i + 1], starts[j - 1] + len(lines[j - 1])
@@ -65,13 +80,30 @@ def read(data: bytes, name: str) -> Source:
         else:
             i += 1
     joined, spans = join_units(plains)
-    state = _State(text=text, crlf=crlf, cues=cues)
+    entities = any(
+        m.group(0).startswith("&") for c in cues for m in _TAG.finditer(text, c.start, c.end)
+    )
+    state = _State(text, raw, crlf, encoding == "utf-8-sig", cues, entities)
     return Source(name=name, format="srt", text=joined, units=spans, encoding=encoding, state=state)
+
+
+def _next_cue(lines: list[str], j: int) -> bool:
+    """Whether line ``j`` starts the next cue: a timing line, or a number before one."""
+    if _TIMING.match(lines[j]):
+        return True
+    return (
+        bool(_NUMBER.match(lines[j])) and j + 1 < len(lines) and bool(_TIMING.match(lines[j + 1]))
+    )
 
 
 def write(document: Document, source: Source) -> bytes:
     check_matches(document, source)
     state: _State = source.state
+    raw, crlf = state.raw, state.crlf
+
+    def at(x: int) -> int:
+        return x + bisect.bisect_left(crlf, x)
+
     out: list[str] = []
     position = 0
     paragraphs = unit_paragraphs(document, source.units or [])
@@ -81,14 +113,23 @@ def write(document: Document, source: Source) -> bytes:
         english, marks = transfer(document, span, paragraph, cue.marks)
         if cue.lines > 1:
             english = _wrap(english)
-        out.append(state.text[position : cue.start])
-        out.append(render(english, marks, lambda chunk, _: chunk))
+        out.append(raw[at(position) : at(cue.start)])
+        rendered = render(english, marks, _escape if state.entities else lambda chunk, _: chunk)
+        out.append(_with_endings(rendered, raw[at(cue.start) : at(cue.end)], raw))
         position = cue.end
-    out.append(state.text[position:])
-    result = "".join(out)
-    if state.crlf:
-        result = result.replace("\n", "\r\n")
-    return result.encode("utf-8")
+    out.append(raw[at(position) :])
+    return (codecs.BOM_UTF8 if state.bom else b"") + "".join(out).encode("utf-8")
+
+
+def _with_endings(new: str, old: str, raw: str) -> str:
+    """``new``'s line breaks written as the ones of the lines it replaces (else the file's)."""
+    if "\n" not in new:
+        return new
+    endings = re.findall(r"\r\n|\r|\n", old) or re.findall(r"\r\n|\r|\n", raw[:4096]) or ["\n"]
+    lines = new.split("\n")
+    return lines[0] + "".join(
+        endings[min(k, len(endings) - 1)] + line for k, line in enumerate(lines[1:])
+    )
 
 
 def _scan(text: str) -> tuple[str, list[Mark]]:
@@ -98,28 +139,45 @@ def _scan(text: str) -> tuple[str, list[Mark]]:
     stack: list[int] = []
     position = 0
     for match in _TAG.finditer(text):
+        literal = match.group(0)
+        if literal.startswith("&"):
+            decoded = html.unescape(literal)
+            if decoded != literal:
+                chunk = text[position : match.start()] + decoded
+                plain.append(chunk)
+                length += len(chunk)
+                position = match.end()
+            continue
         chunk = text[position : match.start()]
         plain.append(chunk)
         length += len(chunk)
         position = match.end()
-        literal, name = match.group(0), (match.group(1) or "").lower()
+        if match.group(3):
+            name, closing = "{" + match.group(3).lower(), match.group(2) == "/"
+        else:
+            name, closing = (match.group(1) or "").lower(), literal.startswith("</")
         parent = stack[-1] if stack else None
-        if literal.startswith("</") and stack and marks[stack[-1]].key == name:
+        if closing and stack and marks[stack[-1]].key == name:
             marks[stack[-1]].end, marks[stack[-1]].close = length, literal
             stack.pop()
-        elif name and not literal.startswith("</") and not literal.endswith("/>"):
+        elif name and not closing and not literal.endswith("/>"):
             marks.append(Mark(length, length, literal, key=name, parent=parent))
             stack.append(len(marks) - 1)
         else:
             marks.append(Mark(length, length, literal, atom=True, essential=True, parent=parent))
     plain.append(text[position:])
+    lone = set(stack)  # opened and never closed: a lone tag, kept where it was
     for index in stack:
         mark = marks[index]
         mark.atom, mark.end, mark.essential = True, mark.start, True
-        for other in marks:
-            if other.parent == index:
-                other.parent = mark.parent
+    for mark in marks:
+        while mark.parent is not None and mark.parent in lone:
+            mark.parent = marks[mark.parent].parent
     return "".join(plain), marks
+
+
+def _escape(chunk: str, _: bool) -> str:
+    return html.escape(chunk, quote=False).replace("\xa0", "&nbsp;")
 
 
 def _wrap(english: str) -> str:

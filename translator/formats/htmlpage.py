@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..document import Document, Paragraph, Span
@@ -108,6 +109,8 @@ class _MarkSpec:
     name: str = ""
     atom: bool = False
     parent: int | None = None
+    pad_before: bool = False  # an atom with whitespace before it in the page
+    pad_after: bool = False
 
 
 @dataclass(slots=True)
@@ -184,6 +187,8 @@ def _render_unit(
             atom=spec.atom,
             essential=True,  # every element of the page stays in it
             parent=spec.parent,
+            pad_before=spec.pad_before,
+            pad_after=spec.pad_after,
         )
         for index, spec in enumerate(unit.marks)
     ]
@@ -212,8 +217,8 @@ def _close_joints(
     )
     if not cuts:
         return english, marks
-    for cut in reversed(cuts):
-        english = english[:cut] + english[cut + 1 :]
+    bounds = [-1, *cuts, len(english)]
+    english = "".join(english[a + 1 : b] for a, b in itertools.pairwise(bounds))
 
     def shift(x: int) -> int:
         return x - bisect.bisect_left(cuts, x)
@@ -271,6 +276,25 @@ def _declared_label(attrs: dict[str, str]) -> str | None:
 _CONTENT_CHARSET = re.compile(
     r"""(charset[\t\n\f\r ]*=[\t\n\f\r ]*)(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r ;"']+))""", re.I
 )
+
+
+def readable_attributes(name: str, attrs: Mapping[str, str]) -> list[str]:
+    """The attributes of an element whose values people read (and so are translated)."""
+    found = [a for a in READ_ATTRIBUTES if a in attrs]
+    rel = attrs.get("rel", "").lower().split()
+    if name in ("style", "meta") or (
+        name == "link" and ("alternate" not in rel or "stylesheet" in rel)
+    ):  # the title of a style sheet names it for scripts; a feed's is read
+        found = [a for a in found if a != "title"]
+    if name in LABELLED and "label" in attrs:
+        found.append("label")
+    if name == "input" and attrs.get("type", "").strip().lower() in BUTTON_TYPES:
+        found.append("value")
+    if name == "meta":
+        key = (attrs.get("name") or attrs.get("property") or "").strip().lower()
+        if key in META_TEXT and "content" in attrs:
+            found.append("content")
+    return found
 
 
 def _german(lang: str) -> bool:
@@ -447,10 +471,16 @@ class _Reader:
 
     def _add_atom(self, start: int, end: int, name: str = "") -> None:
         self._extend(start, end)
-        self.marks.append(
-            _MarkSpec(self.length, self.length, (start, end), name=name, atom=True,
-                      parent=self._parent())
-        )  # fmt: skip
+        mark = _MarkSpec(self.length, self.length, (start, end), name=name, atom=True)
+        mark.parent = self._parent()
+        self._pad(mark)
+        self.marks.append(mark)
+
+    def _pad(self, atom: _MarkSpec) -> None:
+        """Whether the atom stands apart from the words beside it, as the page has it."""
+        start, end = atom.open
+        atom.pad_before = start > 0 and self.text[start - 1] in _WHITESPACE
+        atom.pad_after = end < len(self.text) and self.text[end] in _WHITESPACE
 
     def _open(self, token: Token) -> None:
         closed = self.last_closed
@@ -460,10 +490,9 @@ class _Reader:
             self._add_space()
             self.joints.append((closed[0], len(self.marks)))
         self._extend(token.start, token.end)
-        self.marks.append(
-            _MarkSpec(self.length, self.length, (token.start, token.end), name=token.name,
-                      parent=self._parent())
-        )  # fmt: skip
+        mark = _MarkSpec(self.length, self.length, (token.start, token.end), name=token.name)
+        mark.parent = self._parent()
+        self.marks.append(mark)
         self.stack.append(len(self.marks) - 1)
         self.opened_at.append(self.letters)
         self.boundary = (len(self.marks) - 1, self.length)
@@ -482,6 +511,7 @@ class _Reader:
             if self.last_closed is not None and self.last_closed[0] >= index:
                 self.last_closed = None
             mark.open, mark.atom, mark.end = (mark.open[0], token.end), True, mark.start
+            self._pad(mark)
         else:
             mark.end, mark.close = self.length, (token.start, token.end)
             self.last_closed = self.boundary = (index, self.length)
@@ -505,6 +535,7 @@ class _Reader:
             resolved.append(parent)
             if index in unclosed:  # opened here, closed after the run: a lone tag
                 mark.atom, mark.end = True, mark.start
+                self._pad(mark)
         # Atoms before the first text or after the last one stay outside, where they are.
         first, last = self.text_first, self.text_last
         kept: dict[int, int] = {}
@@ -625,20 +656,10 @@ class _Reader:
 
     def _attributes(self, token: Token) -> None:
         """Units for the attribute values people read; edits for lang and encoding."""
-        name, attrs = token.name, token.attrs
-        readable = [a for a in READ_ATTRIBUTES if a in attrs]
-        if name in ("link", "style", "meta"):
-            readable = [a for a in readable if a != "title"]
-        if name in LABELLED and "label" in attrs:
-            readable.append("label")
-        if name == "input" and attrs.get("type", "").strip().lower() in BUTTON_TYPES:
-            readable.append("value")
-        if name == "meta":
-            key = (attrs.get("name") or attrs.get("property") or "").strip().lower()
-            if key in META_TEXT:
-                readable.append("content")
+        attrs = token.attrs
+        if token.name == "meta":
             self._meta_edits(token)
-        for attribute in readable:
+        for attribute in readable_attributes(token.name, attrs):
             span = token.values.get(attribute)
             if span is None:
                 continue
@@ -657,8 +678,8 @@ class _Reader:
             if _german(value) or (token.name == "html" and not value.strip()):
                 if span is None:
                     continue
-                start, end, quote = span
-                self.edits.append((start, end, "en" if quote else '"en"'))
+                start, end, _ = span
+                self.edits.append((start, end, "en"))
         if token.name == "html" and "lang" not in token.attrs:
             at = token.start + len("<html")
             self.edits.append((at, at, ' lang="en"'))

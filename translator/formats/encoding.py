@@ -39,6 +39,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     """
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
+            kind = looks_binary(data[len(bom) :])
+            if kind is not None:  # a mark is no proof of text
+                raise InputError(f"{name} is a binary file, not text: it looks like {kind}")
             try:
                 text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError as error:
@@ -46,7 +49,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                     f"{name} starts with a {label} byte-order mark but isn't {label} "
                     f"(byte {error.start + len(bom)})"
                 ) from error
-            check_text(text, data[len(bom) :], name)  # a mark is no proof of text
+            check_text(text, data[len(bom) :], name)
             return text, label
     kind = looks_binary(data)
     if kind is not None:

@@ -297,6 +297,9 @@ def readable_attributes(name: str, attrs: Mapping[str, str]) -> list[str]:
     return found
 
 
+_XML_ENCODING = re.compile(r"""encoding[\x00-\x20]*=[\x00-\x20]*(["'])([^"'>]*)\1""")
+
+
 def _german(lang: str) -> bool:
     return lang.strip().lower().replace("_", "-").split("-")[0] in GERMAN
 
@@ -585,6 +588,8 @@ class _Reader:
         elif kind in ("comment", "hidden"):
             if self.first >= 0:
                 self._add_atom(token.start, token.end, "#" + kind)
+            elif token.start == 0 and self.text.startswith("<?xml"):
+                self._xml_declaration(token)
         else:
             self._flush()
 
@@ -683,6 +688,12 @@ class _Reader:
         if token.name == "html" and "lang" not in token.attrs:
             at = token.start + len("<html")
             self.edits.append((at, at, ' lang="en"'))
+
+    def _xml_declaration(self, token: Token) -> None:
+        """``<?xml … encoding="…"?>`` names the encoding the page is written in."""
+        found = _XML_ENCODING.search(self.text, token.start, token.end)
+        if found and encoding_name(found.group(2)) != self.page.output:
+            self.edits.append((found.start(2), found.end(2), self.page.output))
 
     def _meta_edits(self, token: Token) -> None:
         attrs = token.attrs

@@ -9,17 +9,19 @@ The page is decoded as a browser decodes it (``encoding.decode_web``: byte-order
   (``p``, ``li``, ``td``, ``h1``, ``div``, ``title``, ``option``, …). Its plain text is the text
   as a browser shows it (character references decoded, whitespace collapsed). Inline elements
   are marks; ``br``, ``img``, comments, elements with nothing to read (an icon ``<i>``, an empty
-  ``<span>``), and elements not to translate are atoms (see ``inline``). Adjacent links are kept
-  apart as words.
+  ``<span>``), and elements not to translate are atoms (see ``inline``). Elements side by side
+  without a space (links in a tag list, a label and its count) keep their words apart for the
+  translator, and touch again in the English where their words still do.
 * attributes people read: ``title``, ``alt``, ``aria-label`` (and ``aria-description``,
   ``aria-placeholder``, ``aria-roledescription``), ``placeholder``, ``label`` of options and
   tracks, the ``value`` of buttons (``<input type=submit>``), and ``<meta>`` descriptions and
   titles (``description``, ``og:`` and ``twitter:``). Each value is a unit of its own, after the
   text around it.
 
-Not translated: ``code``, ``kbd``, ``samp``, ``var``, ``pre``, ``svg``, ``math``, ``template``,
-``textarea``, media and embedded objects, the raw text of ``script``/``style``/``iframe``, and
-any element marked ``translate="no"``, class ``notranslate``, or ``lang`` of another language.
+Not translated: ``code``, ``kbd``, ``samp``, ``var``, ``pre``, ``ruby``, ``svg``, ``math``,
+``template``, ``textarea``, the raw text of ``script``, ``style`` and ``iframe``, and any element
+marked ``translate="no"``, class ``notranslate``, or ``lang`` of another language (its text and
+its attributes); nor attribute values that are addresses or file names.
 ``noscript`` content (raw text for a browser that runs scripts) is read as the markup a browser
 without scripts shows, and written so that it stays raw text for the others.
 
@@ -57,16 +59,14 @@ INLINE_VOID = frozenset("area br embed img input keygen link meta param source t
 OPAQUE_INLINE = frozenset("code kbd samp var svg math ruby".split())
 OPAQUE_BLOCK = frozenset("pre template iframe".split())
 
-READ_ATTRIBUTES = frozenset(
-    [
-        "title",
-        "alt",
-        "placeholder",
-        "aria-label",
-        "aria-description",
-        "aria-placeholder",
-        "aria-roledescription",
-    ]
+READ_ATTRIBUTES = (
+    "title",
+    "alt",
+    "placeholder",
+    "aria-label",
+    "aria-description",
+    "aria-placeholder",
+    "aria-roledescription",
 )
 LABELLED = frozenset("option optgroup track menuitem".split())
 BUTTON_TYPES = frozenset(("submit", "reset", "button"))
@@ -134,7 +134,7 @@ def read(data: bytes, name: str) -> Source:
     page = decode_web(data, name)
     tokens = list(tokenize(page.text))
     if not page.certain:
-        declared = _first_declaration(tokens, page.text)
+        declared = _first_declaration(tokens)
         if declared is not None:
             again = decode_web(data, name, declared)
             if again.encoding != page.encoding:
@@ -177,6 +177,8 @@ def write(document: Document, source: Source) -> bytes:
 def _render_unit(
     document: Document, unit: _Unit, span: Span, paragraph: Paragraph | None, patch: _Patcher
 ) -> str:
+    if paragraph is None:
+        return patch(unit.start, unit.end)
     marks = [
         Mark(
             spec.start,
@@ -192,8 +194,6 @@ def _render_unit(
         )
         for index, spec in enumerate(unit.marks)
     ]
-    if paragraph is None:
-        return patch(unit.start, unit.end)
     english, placed = transfer(document, span, paragraph, marks)
     if unit.joints:
         english, placed = _close_joints(english, placed, unit.joints)
@@ -203,8 +203,8 @@ def _render_unit(
 def _close_joints(
     english: str, marks: list[Mark], joints: list[tuple[int, int]]
 ) -> tuple[str, list[Mark]]:
-    """Links that touched in the page touch again where they still stand side by side: the space
-    that kept their words apart for the translator goes."""
+    """Elements that touched in the page touch again where they still stand side by side: the
+    space that kept their words apart for the translator goes."""
     ends: dict[object, int] = {}
     starts: dict[object, int] = {}
     for mark in marks:
@@ -252,7 +252,7 @@ class _Patcher:
         return "".join(out)
 
 
-def _first_declaration(tokens: Iterable[Token], text: str) -> str | None:
+def _first_declaration(tokens: Iterable[Token]) -> str | None:
     """The encoding label of the first ``<meta>`` that declares one (a browser that finds it after
     its first look at the bytes reads the page again in it)."""
     for token in tokens:
@@ -583,6 +583,9 @@ class _Reader:
         elif kind == "end":
             if token.name in INLINE:
                 self._close(token)
+            elif token.name == "br":  # a browser reads </br> as <br>
+                self._add_atom(token.start, token.end, "br")
+                self._add_space()
             else:
                 self._flush()
         elif kind in ("comment", "hidden"):

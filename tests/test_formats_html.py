@@ -1,4 +1,6 @@
-"""HTML: text nodes translated; tags, attributes, scripts and styles keep their bytes."""
+"""HTML: what people read translated (text, titles, alt texts, descriptions, options); every
+element, attribute, comment and script kept, byte for byte outside the text, on real pages and
+hostile ones."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 
 from translator import Translator, formats, translate
 from translator.formats import htmlpage, read_bytes
-from translator.formats.htmlpage import _LOOKS_LIKE_A_NAME
+from translator.formats.htmlpage import looks_like_a_name
 from translator.testing import StandInBackend
 
 from .fixtures.documents import make_document, upper, upper_aligned
@@ -131,7 +133,7 @@ def german_left(page: bytes | str) -> list[str]:
     return [
         text
         for text in html_text(page)
-        if any(c.islower() for c in text) and not _LOOKS_LIKE_A_NAME.match(text)
+        if any(c.islower() for c in text) and not looks_like_a_name(text)
     ]
 
 

@@ -1,4 +1,4 @@
-"""Bytes → text for files that don't say their encoding: UTF-8, UTF-16/32, or legacy Windows-1252.
+"""Bytes → text: files that say nothing of their encoding (UTF-8, UTF-16, Windows-1252), and pages.
 
 The rule is fixed, not guessed: a byte-order mark decides; else valid UTF-8 is UTF-8; else the
 text is Windows-1252 (a superset of Latin-1's printable characters, and what German files from
@@ -11,7 +11,15 @@ A UTF-8 file with a few stray legacy bytes (a Windows-1252 snippet pasted in) is
 reading it all as Windows-1252 would garble every umlaut ("GrÃ¶ÃŸe"), so only the stray bytes are
 read as Windows-1252. Nothing is dropped: every byte becomes a character. Files that are not text
 at all (NUL bytes, many control characters, or a known binary signature) are refused with a
-message that says what they look like.
+message that says what they look like, whether or not they start with a byte-order mark.
+
+Web pages say their encoding, and a browser believes them only so far (``decode_web``): the
+HTML standard's sniffing (byte-order mark, then the ``<meta>`` prescan of the first 1024 bytes or
+a ``<meta>`` found later), with WHATWG encoding labels only (``webencodings``), so that bytes are
+never read in an encoding no browser would use (UTF-7, ``unicode_escape``): text a browser shows
+as text must not become markup here. Between UTF-8 and the 8-bit encodings, in which markup reads
+alike, the bytes decide as above. The page keeps every byte it had (bytes its encoding can't read
+are carried as U+DC80–U+DCFF) and is written back in its own encoding where that is safe.
 """
 
 from __future__ import annotations
@@ -280,9 +288,7 @@ def decode_web(data: bytes, name: str, declared: str | None = None) -> WebText:
         raise InputError(f"{name} is a binary file, not text: it looks like {kind}")
     found = prescan(data[:PRESCAN_BYTES])
     if found is None and declared is not None:
-        found = encoding_name(declared)
-        if found in ("utf-16le", "utf-16be"):
-            found = "utf-8"
+        found = _as_meta(encoding_name(declared))
     if found == "replacement":
         raise InputError(
             f"{name} declares an encoding browsers refuse to read (they show nothing of it): "
@@ -337,11 +343,17 @@ def prescan(data: bytes) -> str | None:
         found = None
     if found is None:
         found = _xml_encoding(data)
-    if found in ("utf-16le", "utf-16be"):
+    return _as_meta(found)
+
+
+def _as_meta(name: str | None) -> str | None:
+    """What a browser reads a page in that declares ``name``: a declaration could not have been
+    read in UTF-16, so it means UTF-8; x-user-defined means Windows-1252."""
+    if name in ("utf-16le", "utf-16be"):
         return "utf-8"
-    if found == "x-user-defined":
+    if name == "x-user-defined":
         return "windows-1252"
-    return found
+    return name
 
 
 class _OutOfBytes(Exception):

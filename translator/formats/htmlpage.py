@@ -278,6 +278,11 @@ _CONTENT_CHARSET = re.compile(
 )
 
 
+def looks_like_a_name(value: str) -> bool:
+    """An address, a path or a file name (``IMG_2041.jpg``): a value not to translate."""
+    return _LOOKS_LIKE_A_NAME.match(value) is not None
+
+
 def readable_attributes(name: str, attrs: Mapping[str, str]) -> list[str]:
     """The attributes of an element whose values people read (and so are translated)."""
     found = [a for a in READ_ATTRIBUTES if a in attrs]
@@ -672,7 +677,7 @@ class _Reader:
             if span is None:
                 continue
             value = " ".join(_SPACE.split(self.page.readable(attrs[attribute]))).strip(" ")
-            if not any(c.isalpha() for c in value) or _LOOKS_LIKE_A_NAME.match(value):
+            if not any(c.isalpha() for c in value) or looks_like_a_name(value):
                 continue
             start, end, quote = span
             self.units.append(_Unit(start, end, value, quote=quote))

@@ -332,6 +332,18 @@ def _cpu(action, repeats: int = 3) -> float:
     return best
 
 
+def test_thousands_of_nested_inline_elements_come_back_whole():
+    page = "<p>" + "<b>Wort " * 3000 + "</b>" * 3000 + "</p>"
+    _, _, written = translated(page)
+    assert skeleton_difference(page, written) == "" and german_left(written) == []
+
+
+def test_nested_noscript_is_read_once():
+    page = "<noscript>Wort " * 3000 + "</noscript><p>Ende.</p>"
+    source = read_bytes("n.html", page.encode())
+    assert [u.of(source.text) for u in source.units][-1] == "Ende."
+
+
 def test_reading_and_writing_is_linear_in_unclosed_inline_tags():
     """312 KB of ``<b>Wort `` took 116 s: each unclosed tag was looked for again and again. Four
     times the tags must take about four times as long (16 times if quadratic)."""

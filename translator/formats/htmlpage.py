@@ -86,6 +86,7 @@ P_CLOSERS = frozenset(
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 SCOPE = frozenset("applet caption html table td th marquee object template".split())
 
+MAX_NESTING = 64  # inline elements inside one another, as marks; deeper ones stay as tags
 _WHITESPACE = " \t\n\r\f"
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 _LOOKS_LIKE_A_NAME = re.compile(
@@ -397,8 +398,9 @@ class _Opaque:
 class _Reader:
     """Turns the tokens into units, in one pass (linear in the page's length)."""
 
-    def __init__(self, page: WebText, tokens: list[Token]) -> None:
+    def __init__(self, page: WebText, tokens: list[Token], nested: bool = False) -> None:
         self.page = page
+        self.nested = nested  # reading noscript content: a noscript in it is raw text to all
         self.text = page.text
         self.tokens = tokens
         self.units: list[_Unit] = []
@@ -491,6 +493,9 @@ class _Reader:
         atom.pad_after = end < len(self.text) and self.text[end] in _WHITESPACE
 
     def _open(self, token: Token) -> None:
+        if len(self.stack) >= MAX_NESTING:  # deeper than any page means: kept as a lone tag
+            self._add_atom(token.start, token.end, token.name)
+            return
         closed = self.last_closed
         if closed is not None and closed[1] == self.length and not self.plain[-1].endswith(" "):
             # two elements side by side (links in a list, a label and its count): their words
@@ -606,7 +611,7 @@ class _Reader:
             self._add_atom(token.start, token.end)
         elif token.name in ("", "title"):
             self._add_text(token)
-        elif token.name == "noscript":
+        elif token.name == "noscript" and not self.nested:
             self._flush()
             self._noscript(token)
         else:
@@ -615,7 +620,7 @@ class _Reader:
     def _noscript(self, token: Token) -> None:
         """``noscript`` content: markup for a browser without scripts, raw text for the others.
         Its units are read as the first see it; the escaped English keeps it raw for the others."""
-        inner = _Reader(self.page, list(tokenize(self.text, token.start, token.end)))
+        inner = _Reader(self.page, list(tokenize(self.text, token.start, token.end)), True)
         units, edits = inner.read()
         self.units.extend(units)
         self.edits.extend(edits)

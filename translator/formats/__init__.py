@@ -12,6 +12,8 @@ name                extensions                  reads   writes
 ``md``              .md .markdown               yes     the same Markdown, prose in English
 ``html``            .html .htm                  yes     the same page, text in English
 ``docx``            .docx                       yes     the same Word document in English
+``pptx``            .pptx                       yes     the same presentation in English
+``odt``             .odt                        yes     the same OpenDocument text in English
 ``srt``             .srt                        yes     the same subtitles in English
 ``json``            .json                               the whole Document (alignments, scores)
 ``bilingual-html``  .bilingual.html .bi.html            a standalone side-by-side reader page
@@ -19,7 +21,8 @@ name                extensions                  reads   writes
 ``xliff``           .xlf .xliff                         XLIFF 2.1, English as targets
 ==================  ==========================  ======  ==================================
 
-``md``, ``html``, ``docx`` and ``srt`` write only what was read in that same format.
+``md``, ``html``, ``docx``, ``pptx``, ``odt`` and ``srt`` write only what was read in that same
+format.
 
 For a front end (the Streamlit page)::
 
@@ -47,7 +50,19 @@ from typing import BinaryIO
 
 from ..document import Document
 from ..errors import InputError
-from . import bilingual, htmlpage, jsondoc, markdown, plaintext, subtitles, tmx, word, xliff
+from . import (
+    bilingual,
+    htmlpage,
+    jsondoc,
+    markdown,
+    opendocument,
+    plaintext,
+    slides,
+    subtitles,
+    tmx,
+    word,
+    xliff,
+)
 from .base import Source
 
 __all__ = [
@@ -111,6 +126,15 @@ FORMATS: tuple[Format, ...] = (
         word.read, word.write, same_format=True, binary=True,
     ),
     Format(
+        "pptx", "PowerPoint presentation (.pptx)", (".pptx",),
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        slides.read, slides.write, same_format=True, binary=True,
+    ),
+    Format(
+        "odt", "OpenDocument text (.odt)", (".odt",), "application/vnd.oasis.opendocument.text",
+        opendocument.read, opendocument.write, same_format=True, binary=True,
+    ),
+    Format(
         "srt", "Subtitles (.srt)", (".srt",), "application/x-subrip",
         subtitles.read, subtitles.write, same_format=True,
     ),
@@ -141,7 +165,6 @@ OUTPUT_FORMATS: tuple[Format, ...] = tuple(writers.values())
 # Inputs people will try, and why they aren't read.
 UNSUPPORTED = {
     ".doc": "old binary Word files aren't read: save it as .docx (Word, LibreOffice) and try again",
-    ".odt": "OpenDocument text isn't read: save it as .docx and try again",
     ".rtf": "RTF isn't read: save it as .docx and try again",
     ".pdf": "PDF holds page layout, not text structure: convert it to .docx or .txt first",
     ".epub": "e-books aren't read: convert the chapter to .html or .txt first",

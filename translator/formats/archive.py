@@ -73,3 +73,99 @@ def check_zip(data: bytes, name: str, kind: str) -> None:
         for info in archive.infolist():
             if not info.is_dir():
                 read_member(archive, info, name)
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ZipPackage:
+    """A zip-based document (.docx, .pptx, .odt) opened with limits, read and written by part.
+
+    Members are read through ``read_member``; XML parts are parsed without entities or network
+    access, and one that is not well-formed is an ``InputError`` naming it. ``save`` writes the
+    archive back in its own member order and compression, every member byte for byte as it was
+    except the parts marked changed, which are serialized again.
+    """
+
+    def __init__(self, data: bytes, name: str, kind: str) -> None:
+        if data[:8] == _OLE:
+            raise InputError(
+                f"{name} is password-protected or an old binary Office file: save it as "
+                f"{kind} without a password and try again"
+            )
+        self.name, self.kind = name, kind
+        self._zip = open_zip(data, name, kind)
+        self._infos = {info.filename: info for info in self._zip.infolist() if not info.is_dir()}
+        self._folded = {member.lower(): member for member in self._infos}
+        # Every member inflated (within the limits) and checked now: a damaged one is refused
+        # when the file is read, not when the translation is written.
+        self._bytes = {m: read_member(self._zip, i, name) for m, i in self._infos.items()}
+        self._trees: dict[str, object] = {}
+        self.changed: set[str] = set()
+
+    @property
+    def members(self) -> list[str]:
+        return list(self._infos)
+
+    def member(self, name: str) -> str | None:
+        """The member's name as stored (part names are case-insensitive), or None."""
+        name = name.lstrip("/")
+        return name if name in self._infos else self._folded.get(name.lower())
+
+    def read(self, name: str) -> bytes:
+        stored = self.member(name)
+        if stored is None:
+            raise InputError(f"{self.name} is damaged: it has no {name}")
+        return self._bytes[stored]
+
+    def xml(self, name: str):
+        """The part's parsed root element (parsed once; changes are kept until ``save``)."""
+        from lxml import etree
+
+        stored = self.member(name)
+        if stored is None:
+            raise InputError(f"{self.name} is damaged: it has no {name}")
+        if stored not in self._trees:
+            parser = etree.XMLParser(
+                resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+            )
+            try:
+                self._trees[stored] = etree.parse(io.BytesIO(self.read(stored)), parser)
+            except etree.XMLSyntaxError as error:
+                raise InputError(
+                    f"{self.name} is damaged: {stored} is not well-formed XML ({error})"
+                ) from error
+        return self._trees[stored].getroot()
+
+    def touch(self, name: str) -> None:
+        """Mark a parsed part as changed, so that ``save`` writes it anew."""
+        stored = self.member(name)
+        if stored is not None and stored in self._trees:
+            self.changed.add(stored)
+
+    def save(self) -> bytes:
+        from lxml import etree
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for stored, info in self._infos.items():
+                if stored in self.changed:
+                    tree = self._trees[stored]
+                    data = etree.tostring(
+                        tree,
+                        xml_declaration=True,
+                        encoding="UTF-8",
+                        standalone=tree.docinfo.standalone,
+                    )
+                else:
+                    data = self.read(stored)
+                copy = zipfile.ZipInfo(stored, info.date_time)
+                copy.compress_type = (
+                    info.compress_type
+                    if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                    else zipfile.ZIP_DEFLATED
+                )
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                target.writestr(copy, data)
+        return out.getvalue()

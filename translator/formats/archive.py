@@ -95,6 +95,7 @@ class ZipPackage:
             )
         self.name, self.kind = name, kind
         self._zip = open_zip(data, name, kind)
+        self._order = list({i.filename: i for i in self._zip.infolist()}.values())  # and folders
         self._infos = {info.filename: info for info in self._zip.infolist() if not info.is_dir()}
         self._folded = {member.lower(): member for member in self._infos}
         # Every member inflated (within the limits) and checked now: a damaged one is refused
@@ -148,8 +149,11 @@ class ZipPackage:
 
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as target:
-            for stored, info in self._infos.items():
-                if stored in self.changed:
+            for info in self._order:
+                stored = info.filename
+                if info.is_dir():
+                    data = b""
+                elif stored in self.changed:
                     tree = self._trees[stored]
                     data = etree.tostring(
                         tree,
@@ -159,7 +163,7 @@ class ZipPackage:
                     )
                 else:
                     data = self.read(stored)
-                copy = zipfile.ZipInfo(stored, info.date_time)
+                copy = zipfile.ZipInfo(stored, max(info.date_time, (1980, 1, 1, 0, 0, 0)))
                 copy.compress_type = (
                     info.compress_type
                     if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)

@@ -40,7 +40,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT))  # PYTHONPATH first: a tree under test may come from elsewhere
 
 from lxml import etree  # noqa: E402
 

@@ -19,6 +19,7 @@ from .xmltext import Atom, Flavor, Leaf, Unit
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _P, _R, _BR, _T = f"{{{A}}}p", f"{{{A}}}r", f"{{{A}}}br", f"{{{A}}}t"
 _PPR, _RPR, _END = f"{{{A}}}pPr", f"{{{A}}}rPr", f"{{{A}}}endParaRPr"
+_LINK = f"{{{A}}}hlinkClick"
 
 CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CHART_EX = "application/vnd.ms-office.chartex+xml"
@@ -69,7 +70,8 @@ class DrawingFlavor(Flavor):
                 props = child.find(_RPR)
                 key = "" if props is None else etree.tostring(props, encoding="unicode")
                 text = "".join(t.text or "" for t in child.iter(_T))
-                items.append(Leaf(text, (), key, child))
+                link = props is not None and props.find(_LINK) is not None
+                items.append(Leaf(text, (), key, child, link))
                 previous = key
             elif child.tag == _BR:
                 if previous is None:  # a break before any run: formatted as the next run

@@ -54,6 +54,11 @@ class Leaf:
     chain: tuple[Container, ...]
     props: str = ""  # the run's own formatting, serialized
     element: Any = None  # the run element, reused for its English when there is one
+    link: bool = False  # its formatting holds a link (DrawingML's a:hlinkClick)
+
+    @property
+    def essential(self) -> bool:
+        return self.link or any(c.essential for c in self.chain)
 
     @property
     def key(self) -> tuple:
@@ -145,11 +150,7 @@ class Unit:
                 weight[item.key] = weight.get(item.key, 0) + letters
         # The base fills every gap between marks: a link or field is the base only when it holds
         # all the text, else the English around it would become part of it.
-        essential = {
-            item.key
-            for item in self.items
-            if isinstance(item, Leaf) and any(c.essential for c in item.chain)
-        }
+        essential = {item.key for item in self.items if isinstance(item, Leaf) and item.essential}
         plain = [k for k in weight if k not in essential] or list(weight)
         base = max(plain, key=lambda k: (weight[k], -len(k[0]), -len(k[1])))
         marks: list[Mark] = []
@@ -168,8 +169,7 @@ class Unit:
                     last.end = end
                     position = end
                     continue
-                essential = any(c.essential for c in item.chain)
-                marks.append(Mark(position, end, key=item.key, essential=essential))
+                marks.append(Mark(position, end, key=item.key, essential=item.essential))
                 owners.append(item.key)
             position = end
         return base, marks, owners

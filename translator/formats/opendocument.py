@@ -130,7 +130,13 @@ class TextFlavor(Flavor):
 
     def walk(self, paragraph, counter):
         items: list = []
-        self._walk(paragraph, (), items, {"space": True}, counter)
+        state = {"space": True, "raw": None}
+        self._walk(paragraph, (), items, state, counter)
+        last = items[-1] if items else None
+        if last is not None and last is state["raw"] and last.text.endswith(" "):
+            last.text = last.text[:-1]  # white space at the paragraph's end isn't shown
+            if not last.text:
+                items.pop()
         return items
 
     def _walk(self, element, chain, items, state, counter) -> None:
@@ -174,6 +180,7 @@ class TextFlavor(Flavor):
                 state["space"] = False
         if out:
             items.append(Leaf("".join(out), chain))
+            state["raw"] = items[-1]
 
     def clear(self, paragraph):
         paragraph.text = None

@@ -33,7 +33,8 @@ URL = "https://example.org/koeln"
 BODY = (
     '<text:h text:outline-level="1">Bericht über die Stadt</text:h>'
     '<text:p>Der <text:s/>Dom ist <text:span text:style-name="T1">sehr</text:span> groß.'
-    '<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1</text:note-citation>'
+    '<text:note text:id="ftn1" text:note-class="footnote">'
+    "<text:note-citation>1</text:note-citation>"
     "<text:note-body><text:p>Gebaut ab 1248.</text:p></text:note-body></text:note>"
     f' Mehr steht <text:a xlink:type="simple" xlink:href="{URL}">auf der Seite</text:a>'
     " der Stadt.</text:p>"

@@ -4,6 +4,10 @@ A 1 MB upload can inflate to gigabytes. ``open_zip`` refuses an archive whose me
 than ``MAX_INFLATED`` bytes in all, or a member that inflates more than ``MAX_RATIO`` times, and
 ``read_member`` stops reading at the member's declared size plus one byte, so a member whose
 header lies about its size is refused too, before its bytes reach a parser.
+
+``ZipPackage`` is a whole office document read that way (every member inflated and checked once,
+when the file is opened), its XML parts parsed safely, and written back with only the parts that
+changed serialized anew.
 """
 
 from __future__ import annotations

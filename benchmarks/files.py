@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import argparse
 import collections
+import io
 import json
-import os
 import re
 import resource
 import subprocess
@@ -110,7 +110,7 @@ def _skeleton(element, out: list) -> None:
 def office_skeleton(data: bytes) -> dict:
     """Every XML part's skeleton; other members by name (their bytes may not change)."""
     found = {}
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             raw = archive.read(info)
             if info.filename.endswith((".xml", ".rels")):
@@ -222,7 +222,7 @@ def _field_depths(paragraph) -> dict:
 
 def docx_visible(data: bytes) -> list[tuple[str, str]]:
     out = []
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.namelist():
             if not member.startswith("word/") or not member.endswith(".xml"):
                 continue
@@ -243,7 +243,7 @@ def docx_visible(data: bytes) -> list[tuple[str, str]]:
 
 def pptx_visible(data: bytes) -> list[tuple[str, str]]:
     out = []
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.namelist():
             if not member.startswith("ppt/") or not member.endswith(".xml"):
                 continue
@@ -269,7 +269,7 @@ def pptx_visible(data: bytes) -> list[tuple[str, str]]:
 def odt_visible(data: bytes) -> list[tuple[str, str]]:
     out = []
     office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member, top in (
             ("content.xml", office + "body"),
             ("styles.xml", office + "master-styles"),
@@ -362,12 +362,11 @@ def letters(pieces: list[tuple[str, str]]) -> dict:
 
 
 def office_marks(fmt: str, data: bytes) -> tuple[list[collections.Counter], int]:
-    """Per unit, its marks by what they are (formatting, link, field); links left empty."""
+    """Per paragraph, its marks by what they are (formatting, link, field); links left empty."""
     module = {"docx": "word", "pptx": "slides", "odt": "opendocument"}[fmt]
     reader = __import__(f"translator.formats.{module}", fromlist=["units"])
     _, found = reader.units(data, "file")
     per_unit = []
-    empty_links = 0
     for unit in found:
         _, marks, _ = unit.marks()
         counted: collections.Counter = collections.Counter()
@@ -376,8 +375,7 @@ def office_marks(fmt: str, data: bytes) -> tuple[list[collections.Counter], int]
                 continue
             counted[_describe(unit, mark.key)] += 1
         per_unit.append(counted)
-    empty_links = _empty_links(fmt, data)
-    return per_unit, empty_links
+    return per_unit, _empty_links(fmt, data)
 
 
 _NOISE = re.compile(r'\s(?:lang|altLang|dirty|err|w:rsid\w*|smtClean)="[^"]*"|<w:lang [^>]*/>')
@@ -394,7 +392,7 @@ def _describe(unit, key) -> str:
                     attrs = sorted(
                         (etree.QName(k).localname, v)
                         for k, v in container.element.attrib.items()
-                        if "rsid" not in k and "id" != etree.QName(k).localname
+                        if "rsid" not in k and etree.QName(k).localname != "id"
                     )
                     described.append((container.index, f"{tag}{attrs}"))
                 else:
@@ -409,7 +407,7 @@ def _describe(unit, key) -> str:
 def _empty_links(fmt: str, data: bytes) -> int:
     """Links people can't see: a hyperlink (or HYPERLINK field result) without letters."""
     count = 0
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.namelist():
             if not member.endswith(".xml"):
                 continue
@@ -426,7 +424,6 @@ def _empty_links(fmt: str, data: bytes) -> int:
                     props = run.find(_A + "rPr")
                     if props is not None and props.find(_A + "hlinkClick") is not None:
                         texts.append("".join(t.text or "" for t in run.iter(_A + "t")))
-                # a run-level link with no text: the run itself is gone; count links kept below
             count += sum(1 for t in texts if not any(c.isalnum() for c in t))
     return count
 
@@ -434,8 +431,8 @@ def _empty_links(fmt: str, data: bytes) -> int:
 def html_marks(data: bytes) -> tuple[list[collections.Counter], int]:
     parser = _Tags()
     parser.feed(data.decode("utf-8", "replace"))
-    counted = collections.Counter(t for t in parser.tags if t in ("a", "b", "strong", "em", "i",
-                                                                  "code", "sup", "sub"))  # fmt: skip
+    kinds = ("a", "b", "strong", "em", "i", "code", "sup", "sub")
+    counted = collections.Counter(t for t in parser.tags if t in kinds)
     empty = sum(1 for link in parser.links if not any(c.isalnum() for c in "".join(link)))
     return [counted], empty
 
@@ -557,7 +554,8 @@ def run_format(fmt: str, files: list[str], orders: list[str]) -> dict:
                         continue
                     stats["marks_in"] += sum(sum(c.values()) for c in marks_in)
                     stats["marks_out"] += sum(
-                        sum(min(a[k], b[k]) for k in a) for a, b in zip(marks_in, marks_out)
+                        sum(min(a[k], b[k]) for k in a)
+                        for a, b in zip(marks_in, marks_out, strict=False)
                     )
                     stats["empty_links_in"] += empty_in
                     stats["empty_links_out"] += empty_out

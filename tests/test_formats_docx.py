@@ -507,3 +507,21 @@ def test_docx_password_protected_file_says_so():
     encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)
     with pytest.raises(InputError, match="password-protected"):
         read_bytes("geheim.docx", encrypted)
+
+
+def test_docx_real_hyperlinks_to_bookmarks_and_urls_keep_their_targets():
+    data = (DATA / "python-docx-hlink-frags.docx").read_bytes()
+    _, _, output = round_trip("frags.docx", data, "keep")
+
+    def targets(root) -> list:
+        return sorted(
+            (h.get(qn("r:id")) or "", h.get(qn("w:anchor")) or "")
+            for h in root.iter(qn("w:hyperlink"))
+        )
+
+    before, after = part(data, "word/document.xml"), part(output, "word/document.xml")
+    assert targets(after) == targets(before)
+    counts = letters(w_texts(after))
+    assert counts["left"] == 0 and counts["twice"] == 0
+    for link in after.iter(qn("w:hyperlink")):
+        assert any(c.isalpha() for c in "".join(w_texts(link)))

@@ -3,7 +3,8 @@
 A paragraph holds runs (``a:r``: properties ``a:rPr``, where a hyperlink is a property too, and
 text ``a:t``), line breaks (``a:br``, read as a newline), fields (``a:fld``: a slide number, a
 date, kept as atoms) and its end properties (``a:endParaRPr``, always last). See ``xmltext`` for
-how the English is put back.
+how the English is put back. A line break between sentences stays where it was; one inside a
+sentence gives way to the English sentence, which is translated whole.
 
 A diagram (SmartArt) keeps its text in its data part and a drawn copy in its drawing part; the
 drawing's paragraphs are twins of the data's, so both show the same English.

@@ -11,10 +11,13 @@ description of the document's properties.
 A paragraph is one unit (see ``xmltext``): its text runs, including the text a field shows (a
 HYPERLINK's display text, a cross-reference, a table of contents entry), are translated; the
 field's instruction stays as it is. Hyperlinks, content controls, tracked insertions and fields
-are containers that follow their words; images, note references, bookmarks and deleted text are
-atoms. A text box stored twice (``mc:AlternateContent``: a DrawingML ``Choice`` and a VML
-``Fallback``) is read once and written into both. Runs keep their exact properties; language
-tags ``w:lang`` (and the theme's language) of German become ``en-US``.
+are containers that follow their words; images, note references, bookmarks and deleted text
+(``w:delText``, left as it was) are atoms. A text box stored twice
+(``mc:AlternateContent``: a DrawingML ``Choice`` and a VML ``Fallback``) is read once and written
+into both. Runs keep their exact properties; a run that mixes text with a picture or a break is
+cut in two first. Language tags ``w:lang`` (and the theme's language) of German become
+``en-US``. Not translated: list numbering texts, WordArt paths, form drop-down entries, the
+glossary (building blocks).
 """
 
 from __future__ import annotations
@@ -125,11 +128,13 @@ class WordFlavor(Flavor):
 
     def _walk(self, parent, chain, counter) -> list:
         items: list = []
-        children = [c for c in parent if c.tag != _PPR and isinstance(c.tag, str)]
+        children = [c for c in parent if c.tag != _PPR]
         i = 0
         while i < len(children):
             child = children[i]
-            if child.tag == _R:
+            if not isinstance(child.tag, str):  # an XML comment: kept where it was
+                items.append(Atom([child], chain))
+            elif child.tag == _R:
                 field = _field_at(children, i)
                 if field is not None:
                     end, separate = field

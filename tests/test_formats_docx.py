@@ -525,3 +525,46 @@ def test_docx_real_hyperlinks_to_bookmarks_and_urls_keep_their_targets():
     assert counts["left"] == 0 and counts["twice"] == 0
     for link in after.iter(qn("w:hyperlink")):
         assert any(c.isalpha() for c in "".join(w_texts(link)))
+
+
+def with_chunks(chunks: dict[str, bytes]) -> bytes:
+    """A document that imports whole files where it stands (``w:altChunk``), as tools write."""
+    ids = {name: f"rIdChunk{i}" for i, name in enumerate(chunks)}
+    body = p(run("Vorwort des Berichts.")) + "".join(
+        f'<w:altChunk r:id="{rid}"/>' for rid in ids.values()
+    )
+    files = members(make_docx(body))
+    rels = "".join(
+        f'<Relationship Id="{rid}" Target="{name}" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/aFChunk"/>'
+        for name, rid in ids.items()
+    )
+    files["word/_rels/document.xml.rels"] = files["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>", rels.encode() + b"</Relationships>"
+    )
+    for name, data in chunks.items():
+        files[f"word/{name}"] = data
+    return zipped(files)
+
+
+@pytest.mark.parametrize("order", ["keep", "reverse"])
+def test_docx_imported_html_and_text_chunks_are_translated_in_their_own_format(order):
+    html = (
+        "<html><head><title>Anhang</title></head><body><h1>Anhang zum Bericht</h1>"
+        "<p>Die Stadt hat <b>viele</b> Brücken.</p></body></html>"
+    ).encode()
+    text = "Erste Zeile der Notiz.\n\nZweiter Absatz der Notiz.\n".encode()
+    data = with_chunks({"afchunk.htm": html, "notiz.txt": text})
+    source, _, output = round_trip("chunks.docx", data, order)
+    assert "Anhang zum Bericht" in source.text and "Zweiter Absatz der Notiz." in source.text
+    files = members(output)
+    english = files["word/afchunk.htm"].decode()
+    assert "<h1>" in english and "<b>" in english
+    shown = re.sub(r"<[^>]+>", " ", english.split("<body>")[1])
+    assert letters([shown])["left"] == 0
+    assert letters([files["word/notiz.txt"].decode()]) == {
+        "once": sum(c.isalpha() for c in text.decode()),
+        "left": 0,
+        "twice": 0,
+    }
+    assert letters(w_texts(part(output, "word/document.xml")))["left"] == 0

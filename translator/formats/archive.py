@@ -142,6 +142,15 @@ class ZipPackage:
                 ) from error
         return self._trees[stored].getroot()
 
+    def put(self, name: str, data: bytes) -> None:
+        """Replace a member's bytes (a part that is not XML, or that a writer rebuilt itself)."""
+        stored = self.member(name)
+        if stored is None:
+            raise KeyError(name)
+        self._bytes[stored] = data
+        self._trees.pop(stored, None)
+        self.changed.discard(stored)
+
     def touch(self, name: str) -> None:
         """Mark a parsed part as changed, so that ``save`` writes it anew."""
         stored = self.member(name)

@@ -6,7 +6,8 @@ every part, while here each part that holds no translated text is written back b
 Read, in this order: every ``w:p`` of the main document (all of its bodies, tables, content
 controls, text boxes), the charts' and diagrams' text, every header and footer (each section's
 first, even and default ones), footnotes, endnotes and comments, then the title, subject and
-description of the document's properties.
+description of the document's properties; last, the text of every HTML, plain-text or Word file
+the body imports (``w:altChunk``), read and written by that format's own reader and writer.
 
 A paragraph is one unit (see ``xmltext``): its text runs, including the text a field shows (a
 HYPERLINK's display text, a cross-reference, a table of contents entry), are translated; the
@@ -23,17 +24,28 @@ glossary (building blocks).
 from __future__ import annotations
 
 import copy
+import posixpath
 from collections import deque
+from dataclasses import dataclass, replace
+from typing import Any
 
-from ..document import Document
+from ..document import Document, Paragraph, Span
 from ..errors import InputError
 from .archive import ZipPackage
 from .base import Source, check_matches, join_units, unit_paragraphs
 from .drawingml import DrawingFlavor, drawing_parts
-from .ooxml import content_types, english_tags, metadata_parts, natural, twins
+from .ooxml import (
+    content_types,
+    english_tags,
+    metadata_parts,
+    natural,
+    relationships,
+    twins,
+)
 from .xmltext import Atom, Container, Flavor, Leaf, Unit, collect
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 KIND = "a Word document (.docx)"
 
@@ -79,22 +91,115 @@ _STYLES = (_WML + "styles+xml", _WML + "settings+xml")
 
 
 def read(data: bytes, name: str) -> Source:
-    _, found = units(data, name)
-    joined, spans = join_units([u.text for u in found])
+    package, found = units(data, name)
+    chunks = _chunks(package, name)
+    joined, spans = _layout(found, chunks)
     return Source(name=name, format="docx", text=joined, units=spans, state=data)
 
 
 def write(document: Document, source: Source) -> bytes:
     check_matches(document, source)
     package, found = units(source.state, source.name)
-    spans = source.units or []
+    chunks = _chunks(package, source.name)
+    spans = (source.units or [])[: len(found)]
     for unit, span, paragraph in zip(found, spans, unit_paragraphs(document, spans), strict=True):
         if paragraph is not None:
             unit.write(document, span, paragraph)
             for written in (unit, *unit.twins):
                 package.touch(written.part)
+    for chunk, region in zip(chunks, _regions(found, chunks), strict=True):
+        package.put(chunk.member, chunk.format.write(_within(document, region), chunk.source))
     english_tags(package, _STYLES)
     return package.save()
+
+
+@dataclass
+class _Chunk:
+    """An ``w:altChunk``: a whole HTML, text or Word file the body imports where it stands."""
+
+    member: str
+    format: Any  # the formats.Format that reads and writes it
+    source: Source
+
+
+_CHUNK_FORMATS = {".htm": "html", ".html": "html", ".xhtml": "html", ".txt": "txt", ".docx": "docx"}
+
+
+def _chunks(package: ZipPackage, name: str) -> list[_Chunk]:
+    """The body's imported chunks that a reader of ours reads (HTML, text, Word), in order."""
+    from . import FORMATS
+
+    types = content_types(package)
+    found: list[_Chunk] = []
+    for main in sorted((m for m, k in types.items() if k in _MAIN), key=natural):
+        targets = {rid: target for rid, _, target in relationships(package, main)}
+        for chunk in package.xml(main).iter(_w("altChunk")):
+            member = targets.get(chunk.get(f"{{{R}}}id", ""))
+            kind = _CHUNK_FORMATS.get(posixpath.splitext(member or "")[1].lower())
+            if member is None or kind is None:
+                continue
+            fmt = next(f for f in FORMATS if f.name == kind)
+            label = f"{name}: {posixpath.basename(member)}"
+            found.append(_Chunk(member, fmt, fmt.read(package.read(member), label)))
+    return found
+
+
+def _layout(found: list[Unit], chunks: list[_Chunk]) -> tuple[str, list[Span]]:
+    """The text to translate: the paragraphs' texts, then each chunk's own text with its units."""
+    joined, spans = join_units([u.text for u in found] + [c.source.text for c in chunks])
+    units = spans[: len(found)]
+    for chunk, region in zip(chunks, spans[len(found) :], strict=True):
+        if chunk.source.units is None:
+            units.append(region)
+        else:
+            units += [u.shift(region.start) for u in chunk.source.units]
+    return joined, units
+
+
+def _regions(found: list[Unit], chunks: list[_Chunk]) -> list[Span]:
+    _, spans = join_units([u.text for u in found] + [c.source.text for c in chunks])
+    return spans[len(found) :]
+
+
+def _within(document: Document, region: Span) -> Document:
+    """The part of ``document`` whose German is ``region``, as a Document of its own."""
+    parts: list[str] = []
+    length = 0
+    position = region.start
+    paragraphs = []
+    for paragraph in document.paragraphs:
+        if not (region.start <= paragraph.source.start and paragraph.source.end <= region.end):
+            continue
+        gap = document.source[position : paragraph.source.start]
+        parts.append(gap)
+        length += len(gap)
+        shift = length - paragraph.target.start
+        english = paragraph.target.of(document.target)
+        parts.append(english)
+        length += len(english)
+        position = paragraph.source.end
+        sentences = [
+            replace(
+                s,
+                source=s.source.shift(-region.start),
+                target=s.target.shift(shift),
+                source_words=[w.shift(-region.start) for w in s.source_words],
+                target_words=[w.shift(shift) for w in s.target_words],
+            )
+            for s in paragraph.sentences
+        ]
+        paragraphs.append(
+            Paragraph(
+                paragraph.source.shift(-region.start), paragraph.target.shift(shift), sentences
+            )
+        )
+    parts.append(document.source[position : region.end])
+    return Document(
+        source=region.of(document.source),
+        target="".join(parts),
+        paragraphs=paragraphs,
+        signature=document.signature,
+    )
 
 
 def units(data: bytes, name: str) -> tuple[ZipPackage, list[Unit]]:

@@ -553,7 +553,7 @@ def test_docx_imported_html_and_text_chunks_are_translated_in_their_own_format(o
         "<html><head><title>Anhang</title></head><body><h1>Anhang zum Bericht</h1>"
         "<p>Die Stadt hat <b>viele</b> Brücken.</p></body></html>"
     ).encode()
-    text = "Erste Zeile der Notiz.\n\nZweiter Absatz der Notiz.\n".encode()
+    text = b"Erste Zeile der Notiz.\n\nZweiter Absatz der Notiz.\n"
     data = with_chunks({"afchunk.htm": html, "notiz.txt": text})
     source, _, output = round_trip("chunks.docx", data, order)
     assert "Anhang zum Bericht" in source.text and "Zweiter Absatz der Notiz." in source.text

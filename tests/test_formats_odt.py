@@ -264,3 +264,18 @@ def test_odt_bomb_damage_and_other_kinds_are_input_errors():
     )
     with pytest.raises(InputError, match="password-protected"):
         read_bytes("geheim.odt", zipped(locked, first_stored="mimetype"))
+
+
+def test_odt_written_by_libreoffice_keeps_its_link_note_and_shape_text():
+    data = (DATA / "libreoffice-bericht.odt").read_bytes()
+    source, _, output = round_trip("bericht.odt", data, "reverse")
+    units = [u.of(source.text).strip() for u in source.units]
+    for german in ("Gebaut ab 1248.", "Im Kasten steht ein Hinweis.", "Kopfzeile des Berichts"):
+        assert german in units
+    content = part(output, "content.xml")
+    link = next(content.iter(f"{{{TEXT}}}a"))
+    assert link.get("{http://www.w3.org/1999/xlink}href") == "https://www.stadt-koeln.de/"
+    assert sorted(w.strip(OPEN + CLOSE + " ") for w in "".join(link.itertext()).split("⟧ ⟦")) == [
+        "Seite", "Stadt", "auf", "der", "der",
+    ]  # fmt: skip
+    assert next(content.iter(f"{{{TEXT}}}note-citation")).text == "1"

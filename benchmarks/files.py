@@ -108,17 +108,20 @@ def _skeleton(element, out: list) -> None:
 
 
 def office_skeleton(data: bytes) -> dict:
-    """Every XML part's skeleton; other members by name (their bytes may not change)."""
+    """Every XML part's skeleton; other members by their bytes (which may not change)."""
     found = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             raw = archive.read(info)
-            if info.filename.endswith((".xml", ".rels")):
+            root = None
+            if info.filename.endswith((".xml", ".rels")) and raw.strip():
+                root = etree.fromstring(raw, PARSER)
+            if root is not None:
                 tags: list = []
-                _skeleton(etree.fromstring(raw, PARSER), tags)
+                _skeleton(root, tags)
                 found[info.filename] = tags
-            else:
-                found[info.filename] = len(raw)
+            else:  # not XML, or empty: its bytes
+                found[info.filename] = raw
     return found
 
 
@@ -189,6 +192,10 @@ _TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _HIDDEN_W = {_W + "instrText", _W + "delText"}
 
 
+def _parse(raw: bytes):
+    return etree.fromstring(raw, PARSER) if raw.strip() else None
+
+
 def _docx_cause(member: str, element) -> str:
     name = member.lower()
     for kind in ("footnotes", "endnotes", "comments", "header", "footer", "chart", "diagram"):
@@ -228,7 +235,9 @@ def docx_visible(data: bytes) -> list[tuple[str, str]]:
                 continue
             if "glossary" in member:
                 continue
-            root = etree.fromstring(archive.read(member), PARSER)
+            root = _parse(archive.read(member))
+            if root is None:
+                continue
             fields = {}
             for paragraph in root.iter(_W + "p"):
                 fields.update(_field_depths(paragraph))
@@ -258,7 +267,9 @@ def pptx_visible(data: bytes) -> list[tuple[str, str]]:
             )  # fmt: skip
             if cause is None:
                 continue
-            root = etree.fromstring(archive.read(member), PARSER)
+            root = _parse(archive.read(member))
+            if root is None:
+                continue
             for t in root.iter(_A + "t"):
                 parent = t.getparent()
                 is_field = parent is not None and parent.tag == _A + "fld"
@@ -276,7 +287,9 @@ def odt_visible(data: bytes) -> list[tuple[str, str]]:
         ):
             if member not in archive.namelist():
                 continue
-            root = etree.fromstring(archive.read(member), PARSER)
+            root = _parse(archive.read(member))
+            if root is None:
+                continue
             for block in root.iter(top):
                 for paragraph in block.iter(_TEXT_NS + "p", _TEXT_NS + "h"):
                     cause = "header/footer" if member == "styles.xml" else "body"
@@ -409,9 +422,12 @@ def _empty_links(fmt: str, data: bytes) -> int:
     count = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.namelist():
-            if not member.endswith(".xml"):
+            raw = archive.read(member)
+            if not member.endswith(".xml") or not raw.strip():
                 continue
-            root = etree.fromstring(archive.read(member), PARSER)
+            root = etree.fromstring(raw, PARSER)
+            if root is None:
+                continue
             if fmt == "docx":
                 links = list(root.iter(_W + "hyperlink"))
                 texts = ["".join(t.text or "" for t in link.iter(_W + "t")) for link in links]

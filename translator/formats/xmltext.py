@@ -163,7 +163,7 @@ class Unit:
                 owners.append(item)
                 continue
             end = position + len(item.text)
-            if item.key != base:
+            if item.key != base and end > position:
                 last = marks[-1] if marks else None
                 if last is not None and last.key == item.key and last.end == position:
                     last.end = end

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from lxml import etree
 
 from translator.errors import InputError
 from translator.formats import archive
@@ -82,6 +83,9 @@ def test_zip_package_finds_parts_whatever_their_case_and_parses_without_entities
     assert package.member("/word/document.xml") == "Word/Document.xml"
     root = package.xml("word/document.xml")
     assert "root:" not in "".join(root.itertext())
+    package.touch("word/document.xml")  # written back well-formed, the reference dropped
+    saved = zipfile.ZipFile(io.BytesIO(package.save())).read("Word/Document.xml")
+    assert etree.fromstring(saved).tag == "a" and b"&e;" not in saved
 
 
 def test_zip_package_refuses_a_damaged_member_when_it_is_opened():

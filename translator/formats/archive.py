@@ -135,11 +135,13 @@ class ZipPackage:
                 resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
             )
             try:
-                self._trees[stored] = etree.parse(io.BytesIO(self.read(stored)), parser)
+                tree = etree.parse(io.BytesIO(self.read(stored)), parser)
             except etree.XMLSyntaxError as error:
                 raise InputError(
                     f"{self.name} is damaged: {stored} is not well-formed XML ({error})"
                 ) from error
+            _drop_entities(tree.getroot())
+            self._trees[stored] = tree
         return self._trees[stored].getroot()
 
     def put(self, name: str, data: bytes) -> None:
@@ -186,3 +188,21 @@ class ZipPackage:
                 copy.create_system = info.create_system
                 target.writestr(copy, data)
         return out.getvalue()
+
+
+def _drop_entities(root) -> None:
+    """Entity references are never resolved (no file or network is read): they are dropped, so
+    that the part written back is well-formed without its document type declaration."""
+    from lxml import etree
+
+    for entity in list(root.iter(etree.Entity)):
+        parent = entity.getparent()
+        if parent is None:
+            continue
+        tail = entity.tail or ""
+        previous = entity.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(entity)

@@ -298,30 +298,37 @@ def odt_visible(data: bytes) -> list[tuple[str, str]]:
                         if tag in ("note", "annotation", "frame"):
                             cause = {"note": "notes", "annotation": "comments"}.get(tag, "frame")
                             break
-                    out.extend((cause, t) for t in _odt_own_text(paragraph))
+                    fields: list[str] = []
+                    out.extend((cause, t) for t in _odt_own_text(paragraph, fields))
+                    out.extend(("field", t) for t in fields)
     return out
 
 
 _ODT_FIELDS = {"page-number", "page-count", "date", "time", "title", "chapter", "sequence",
-               "bookmark-ref", "reference-ref", "sequence-ref", "note-ref", "variable-get",
+               "note-ref", "drop-down", "variable-get",
                "user-field-get", "author-name", "subject", "file-name", "note-citation",
-               "number"}  # fmt: skip
+               "number", "database-display", "database-name", "template-name", "sender-firstname",
+               "sender-lastname", "initial-creator", "creator", "description", "keywords",
+               "expression", "word-count", "character-count", "paragraph-count"}  # fmt: skip
 
 
-def _odt_own_text(paragraph) -> list[str]:
-    """Text of the paragraph itself, not of paragraphs nested in it (notes, frames)."""
+def _odt_own_text(paragraph, fields: list[str]) -> list[str]:
+    """Text of the paragraph itself, not of paragraphs nested in it (notes, frames); the text of
+    fields the office program fills in goes to ``fields``."""
     out = [paragraph.text or ""]
     for child in paragraph:
         if not isinstance(child.tag, str):
             out.append(child.tail or "")
             continue
-        local = etree.QName(child).localname
-        if child.tag in _PARAGRAPHS or local in ("note", "annotation", "frame", "ruby"):
-            pass
-        elif local in _ODT_FIELDS:
-            out.append("")
+        qname = etree.QName(child)
+        if child.tag in _PARAGRAPHS or qname.localname in ("note", "annotation", "frame", "ruby"):
+            pass  # nested paragraphs are read on their own
+        elif qname.namespace != _TEXT_NS[1:-1]:
+            pass  # drawings: their descriptions (svg:desc) aren't shown
+        elif qname.localname in _ODT_FIELDS or qname.localname.endswith("-date"):
+            fields.append("".join(child.itertext()))
         else:
-            out.extend(_odt_own_text(child))
+            out.extend(_odt_own_text(child, fields))
         out.append(child.tail or "")
     return out
 

@@ -10,8 +10,11 @@ then the headers and footers of the master pages, then the title, subject and de
 Inline content (see ``xmltext``): text with ``text:s`` (spaces), ``text:tab`` and
 ``text:line-break``, read with OpenDocument's white-space rule (runs of spaces, tabs and newlines
 in the XML are one space; the paragraph's leading ones none) and written back the same way.
-``text:span`` styles are marks; ``text:a`` links are marks that are never dropped; notes,
-frames, bookmarks, fields (page numbers, dates, references) and annotations are atoms. Language
+``text:span`` styles are marks; ``text:a`` links, ``text:text-input`` fields (text a user typed
+into a form) and cross-references (which show the text of what they point at) are marks that are
+never dropped; notes, frames, bookmarks, annotations and fields
+that the office program fills in itself (page numbers, dates, references, database fields) are
+atoms, left as they are. Language
 attributes of German (``fo:language``/``fo:country``, ``dc:language``) become English (US).
 """
 
@@ -45,7 +48,10 @@ def _t(tag: str) -> str:
 
 _PARAGRAPHS = (_t("p"), _t("h"))
 _S, _TAB, _BREAK = _t("s"), _t("tab"), _t("line-break")
-_CONTAINERS = {_t("span"): False, _t("a"): True, _t("meta"): True}  # → essential
+# Containers (→ essential): styles, links, metadata, and input fields, whose text is the user's.
+_CONTAINERS = {_t("span"): False, _t("a"): True, _t("meta"): True, _t("text-input"): True}
+# Cross-references show the text they point at (a heading, a caption): translated like it.
+_CONTAINERS.update((_t(f"{kind}-ref"), True) for kind in ("bookmark", "reference", "sequence"))
 
 
 def read(data: bytes, name: str) -> Source:

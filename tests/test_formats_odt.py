@@ -106,7 +106,7 @@ def shown(element) -> list[str]:
             out.append("\t")
         elif local == "line-break":
             out.append("\n")
-        elif local in ("span", "a"):
+        elif local in ("span", "a", "bookmark-ref", "text-input"):
             out.extend(shown(child))
         out.append(child.tail or "")
     return out
@@ -279,3 +279,27 @@ def test_odt_written_by_libreoffice_keeps_its_link_note_and_shape_text():
         "Seite", "Stadt", "auf", "der", "der",
     ]  # fmt: skip
     assert next(content.iter(f"{{{TEXT}}}note-citation")).text == "1"
+
+
+def test_odt_form_input_and_cross_reference_show_english_fields_the_program_fills_stay():
+    body = (
+        '<text:h text:outline-level="1"><text:bookmark-start text:name="b1"/>Die Brücken'
+        '<text:bookmark-end text:name="b1"/></text:h>'
+        '<text:p>Siehe <text:bookmark-ref text:reference-format="text" text:ref-name="b1">'
+        "Die Brücken</text:bookmark-ref> auf Seite <text:page-number>2</text:page-number>. "
+        '<text:text-input text:description="Name">Hier den Namen eintragen</text:text-input>'
+        "</text:p>"
+    )
+    _, _, output = round_trip("felder.odt", make_odt(body), "reverse")
+    content = part(output, "content.xml")
+    reference = next(content.iter(f"{{{TEXT}}}bookmark-ref"))
+    assert reference.get(f"{{{TEXT}}}ref-name") == "b1"
+    assert sorted("".join(reference.itertext()).strip(OPEN + CLOSE).split("⟧ ⟦")) == [
+        "Brücken",
+        "Die",
+    ]  # its own words, in English order (the stand-in's brackets may stand outside)
+    typed = next(content.iter(f"{{{TEXT}}}text-input"))
+    assert typed.get(f"{{{TEXT}}}description") == "Name"
+    paragraph = next(content.iter(f"{{{TEXT}}}p"))
+    assert letters(shown(paragraph)) == {"once": 44, "left": 0, "twice": 0}
+    assert next(content.iter(f"{{{TEXT}}}page-number")).text == "2"

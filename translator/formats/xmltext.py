@@ -10,7 +10,8 @@ The leaves' formatting that covers most letters is the paragraph's base; every o
 formatting (a bold run, a link, a field's result) is a mark, and each atom a point mark, moved
 onto the English by ``inline.transfer``. The paragraph is then rebuilt from the English pieces in
 English order: each piece in a leaf of its formatting inside its own containers (a container whose
-mark was split is entered again as a copy of itself), each atom where its words went. Elements are
+mark was split is entered again as a copy of itself), each atom where its words went; a link or
+field that ``transfer`` placed without text holds the English word where it stands. Elements are
 moved, never made up: every attribute, property and unknown child stays, and a container or a
 field keeps its instruction. A format says how its paragraphs are walked and how text is written
 through a ``Flavor``.
@@ -187,9 +188,13 @@ class Unit:
         for order, mark in enumerate(moved):
             if mark.atom:
                 atoms.append((mark.start, order, owners[mark.key[1]]))
-            elif mark.end <= mark.start:
-                atoms.append((mark.start, order, ("empty", mark.key)))
-            else:
+            elif mark.end <= mark.start and mark.essential:
+                word = _word_at(english, mark.start)
+                if word is None:
+                    atoms.append((mark.start, order, ("empty", mark.key)))
+                else:  # a link or field that came back without text holds the word it is at
+                    texts.append(Mark(*word, key=mark.key, essential=True))
+            elif mark.end > mark.start:
                 texts.append(mark)
         sequence = _interleave(pieces(english, _flat(texts), base), sorted(atoms))
         self._materialize(sequence)
@@ -277,16 +282,54 @@ class Unit:
         flavor.finish(self.paragraph)
 
 
+def _word_at(text: str, x: int) -> tuple[int, int] | None:
+    """The word at ``x``, or the next one, or the one before (None: no word at all)."""
+    start = x
+    while start < len(text) and text[start].isspace():
+        start += 1
+    if start == len(text):
+        start = x
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        if start == 0:
+            return None
+        end = start
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        return start, end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
 def _flat(marks: list[Mark]) -> list[Mark]:
-    """Non-overlapping marks in text order (an overlap goes to the mark that starts first)."""
+    """Non-overlapping marks in text order. Links and fields claim their text first (the first to
+    start wins an overlap between them); formatting keeps what they leave, split if need be."""
+    taken: list[tuple[int, int]] = []
     out: list[Mark] = []
-    end = 0
-    for mark in sorted(marks, key=lambda m: (m.start, -m.end)):
-        start = max(mark.start, end)
-        if start < mark.end:
-            out.append(Mark(start, mark.end, key=mark.key, essential=mark.essential))
-            end = mark.end
-    return out
+    for mark in sorted((m for m in marks if m.essential), key=lambda m: (m.start, -m.end)):
+        start = max([mark.start] + [e for s, e in taken if s <= mark.start < e])
+        end = min([mark.end] + [s for s, _ in taken if start < s < mark.end])
+        if start < end:
+            taken.append((start, end))
+            out.append(Mark(start, end, key=mark.key, essential=True))
+    for mark in sorted((m for m in marks if not m.essential), key=lambda m: (m.start, -m.end)):
+        position = mark.start
+        for s, e in sorted([*taken, (mark.end, mark.end)]):
+            if e <= position:
+                continue
+            if s > position:
+                piece = Mark(position, min(s, mark.end), key=mark.key)
+                if piece.end > piece.start:
+                    out.append(piece)
+                    taken.append((piece.start, piece.end))
+            position = max(position, e)
+            if position >= mark.end:
+                break
+    return sorted(out, key=lambda m: m.start)
 
 
 def _interleave(

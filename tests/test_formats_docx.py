@@ -568,3 +568,20 @@ def test_docx_imported_html_and_text_chunks_are_translated_in_their_own_format(o
         "twice": 0,
     }
     assert letters(w_texts(part(output, "word/document.xml")))["left"] == 0
+
+
+def test_docx_link_placed_without_text_holds_the_word_where_it_stands():
+    """Whatever the transfer gives back, a written link is never empty (an invisible link)."""
+    from translator.formats.inline import Mark
+    from translator.formats.word import units
+
+    body = p(run("Sieh "), '<w:hyperlink r:id="rIdA">' + run("hier nach", "<w:b/>")
+             + "</w:hyperlink>", run(" bitte."))  # fmt: skip
+    _, found = units(make_docx(body, links={"rIdA": "https://example.org"}), "x.docx")
+    unit = found[0]
+    base, marks, owners = unit.marks()
+    english = "Please look HERE."
+    unit.rebuild(english, [Mark(12, 12, key=marks[0].key, essential=True)], base, owners)
+    links = ["".join(w_texts(h)) for h in unit.paragraph.iter(qn("w:hyperlink"))]
+    assert links == ["HERE."]
+    assert "".join(w_texts(unit.paragraph)) == english

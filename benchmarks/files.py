@@ -120,6 +120,8 @@ def office_skeleton(data: bytes) -> dict:
                 tags: list = []
                 _skeleton(root, tags)
                 found[info.filename] = tags
+            elif info.filename.lower().endswith((".htm", ".html", ".xhtml")):  # imported chunks
+                found[info.filename] = html_tags(raw)
             else:  # not XML, or empty: its bytes
                 found[info.filename] = raw
     return found

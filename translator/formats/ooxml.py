@@ -2,7 +2,7 @@
 
 Just what the Word and PowerPoint readers need on top of ``archive.ZipPackage``: which part holds
 what (``[Content_Types].xml``), which part another one points at (``_rels``), and the document's
-title, subject and description (``docProps/core.xml``), which people read in file listings and
+title and subject (``docProps/core.xml``), which people read in file listings and
 window titles.
 """
 
@@ -66,12 +66,13 @@ def natural(name: str) -> list:
 
 
 def metadata_elements(package: ZipPackage, types: dict[str, str]) -> list:
-    """Title, subject and description of the core properties (elements with text)."""
+    """Title and subject of the core properties (elements with text); not the description, a
+    free comment that tools fill with their own name."""
     found = []
     for member, kind in types.items():
         if kind == CORE_TYPE:
             root = package.xml(member)
-            for tag in ("title", "subject", "description"):
+            for tag in ("title", "subject"):
                 found.extend(e for e in root.iter(f"{{{DC}}}{tag}") if (e.text or "").strip())
     return found
 
@@ -106,7 +107,7 @@ def english_languages(root) -> bool:
 
 
 def metadata_parts(package: ZipPackage, types: dict[str, str]) -> list:
-    """The core properties' title, subject and description, as ``collect`` parts."""
+    """The core properties' title and subject, as ``collect`` parts."""
     core = next((m for m, k in types.items() if k == CORE_TYPE), None)
     elements = metadata_elements(package, types)
     return [(core, element, PlainFlavor(), [element]) for element in elements]

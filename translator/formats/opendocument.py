@@ -5,7 +5,7 @@ Read with lxml directly on the package's ``content.xml``, ``styles.xml`` and ``m
 object model, while here each part without translated text is written back byte for byte and the
 rest only re-serialized. Read, in this order: every ``text:p`` and ``text:h`` of the body (lists,
 tables, frames and text boxes, footnotes and endnotes, comments, the cached table of contents),
-then the headers and footers of the master pages, then the title, subject and description.
+then the headers and footers of the master pages, then the title and subject.
 
 Inline content (see ``xmltext``): text with ``text:s`` (spaces), ``text:tab`` and
 ``text:line-break``, read with OpenDocument's white-space rule (runs of spaces, tabs and newlines
@@ -102,7 +102,7 @@ def units(data: bytes, name: str) -> tuple[ZipPackage, list[Unit]]:
         root = package.xml(meta)
         fields = [
             e
-            for tag in ("title", "subject", "description")
+            for tag in ("title", "subject")
             for e in root.iter(f"{{{DC}}}{tag}")
             if (e.text or "").strip()
         ]

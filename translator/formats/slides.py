@@ -5,7 +5,7 @@ part without translated text is written back byte for byte. Read, in this order:
 as the presentation lists it, every DrawingML paragraph of the slide (text frames, placeholders,
 table cells, grouped shapes), its charts' and diagrams' text, and its speaker notes; then slides
 the presentation doesn't list, the masters and layouts (their own text and placeholder prompts),
-comments, and the title, subject and description of the document's properties.
+comments, and the title and subject of the document's properties.
 
 Paragraphs are rebuilt as ``drawingml`` describes: runs keep their exact properties (a hyperlink
 is one of them, and follows its words), fields such as the slide number stay. A diagram's drawn

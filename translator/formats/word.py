@@ -5,8 +5,8 @@ python-docx: python-docx keeps notes and comments as bytes beside its own tree a
 every part, while here each part that holds no translated text is written back byte for byte.
 Read, in this order: every ``w:p`` of the main document (all of its bodies, tables, content
 controls, text boxes), the charts' and diagrams' text, every header and footer (each section's
-first, even and default ones), footnotes, endnotes and comments, then the title, subject and
-description of the document's properties; last, the text of every HTML, plain-text or Word file
+first, even and default ones), footnotes, endnotes and comments, then the title and subject of the
+document's properties; last, the text of every HTML, plain-text or Word file
 the body imports (``w:altChunk``), read and written by that format's own reader and writer.
 
 A paragraph is one unit (see ``xmltext``): its text runs, including the text a field shows (a

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from lxml import etree
 
 from translator.errors import InputError
 from translator.formats import archive
@@ -48,3 +49,53 @@ def test_open_zip_refuses_too_much_in_all(monkeypatch):
 def test_open_zip_says_what_a_non_zip_is():
     with pytest.raises(InputError, match="not a readable zip archive"):
         archive.open_zip(b"PK\x03\x04 not really", "x.docx", "a Word document")
+
+
+def test_zip_package_writes_back_unchanged_members_byte_for_byte_in_their_order():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", b"application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
+        z.writestr("Pictures/", b"")
+        z.writestr("content.xml", b"<a><b>Hallo</b></a>", zipfile.ZIP_DEFLATED)
+        z.writestr("Pictures/bild.png", bytes(range(256)), zipfile.ZIP_DEFLATED)
+    package = archive.ZipPackage(out.getvalue(), "x.odt", "an OpenDocument text")
+    package.xml("content.xml")[0].text = "Hello"
+    package.touch("content.xml")
+    saved = zipfile.ZipFile(io.BytesIO(package.save()))
+    assert [i.filename for i in saved.infolist()] == [
+        "mimetype",
+        "Pictures/",
+        "content.xml",
+        "Pictures/bild.png",
+    ]
+    assert saved.infolist()[0].compress_type == zipfile.ZIP_STORED
+    assert saved.read("Pictures/bild.png") == bytes(range(256))
+    assert b"<b>Hello</b>" in saved.read("content.xml")
+
+
+def test_zip_package_finds_parts_whatever_their_case_and_parses_without_entities():
+    data = zipped(
+        {
+            "Word/Document.xml": b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
+        }
+    )
+    package = archive.ZipPackage(data, "x.docx", "a Word document")
+    assert package.member("/word/document.xml") == "Word/Document.xml"
+    root = package.xml("word/document.xml")
+    assert "root:" not in "".join(root.itertext())
+    package.touch("word/document.xml")  # written back well-formed, the reference dropped
+    saved = zipfile.ZipFile(io.BytesIO(package.save())).read("Word/Document.xml")
+    assert etree.fromstring(saved).tag == "a" and b"&e;" not in saved
+
+
+def test_zip_package_refuses_a_damaged_member_when_it_is_opened():
+    data = bytearray(zipped({"a.xml": b"<a>" + b"Hallo Welt " * 200 + b"</a>"}))
+    start = data.index(b"a.xml") + len("a.xml")
+    data[start + 10] ^= 0xFF  # a byte of the compressed data
+    with pytest.raises(InputError, match="damaged"):
+        archive.ZipPackage(bytes(data), "x.docx", "a Word document")
+
+
+def test_zip_package_says_an_encrypted_office_file_is_password_protected():
+    with pytest.raises(InputError, match="password-protected"):
+        archive.ZipPackage(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "x.docx", ".docx")

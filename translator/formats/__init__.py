@@ -12,6 +12,8 @@ name                extensions                  reads   writes
 ``md``              .md .markdown               yes     the same Markdown, prose in English
 ``html``            .html .htm                  yes     the same page, text in English
 ``docx``            .docx                       yes     the same Word document in English
+``pptx``            .pptx                       yes     the same presentation in English
+``odt``             .odt                        yes     the same OpenDocument text in English
 ``srt``             .srt                        yes     the same subtitles in English
 ``pdf``             .pdf                        yes     (written as ``md``, ``docx``, …)
 ``epub``            .epub                       yes     the same e-book in English
@@ -23,9 +25,9 @@ name                extensions                  reads   writes
 ``xliff``           .xlf .xliff                         XLIFF 2.1, English as targets
 ==================  ==========================  ======  ==================================
 
-``md``, ``html``, ``docx``, ``srt`` and ``epub`` write only what was read in that same format;
-``CROSS_WRITERS`` add the few others they write (a PDF as Markdown or a new Word document, an
-e-book as a bilingual e-book). A web article (``read_url``) is read as Markdown.
+``md``, ``html``, ``docx``, ``pptx``, ``odt``, ``srt`` and ``epub`` write only what was read in
+that same format; ``CROSS_WRITERS`` add the few others they write (a PDF as Markdown or a new Word
+document, an e-book as a bilingual e-book). A web article (``read_url``) is read as Markdown.
 
 For a front end (the Streamlit page)::
 
@@ -59,8 +61,10 @@ from . import (
     htmlpage,
     jsondoc,
     markdown,
+    opendocument,
     pdf,
     plaintext,
+    slides,
     subtitles,
     tmx,
     web,
@@ -133,6 +137,15 @@ FORMATS: tuple[Format, ...] = (
         word.read, word.write, same_format=True, binary=True,
     ),
     Format(
+        "pptx", "PowerPoint presentation (.pptx)", (".pptx",),
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        slides.read, slides.write, same_format=True, binary=True,
+    ),
+    Format(
+        "odt", "OpenDocument text (.odt)", (".odt",), "application/vnd.oasis.opendocument.text",
+        opendocument.read, opendocument.write, same_format=True, binary=True,
+    ),
+    Format(
         "srt", "Subtitles (.srt)", (".srt",), "application/x-subrip",
         subtitles.read, subtitles.write, same_format=True,
     ),
@@ -182,7 +195,6 @@ OUTPUT_FORMATS: tuple[Format, ...] = tuple(writers.values())
 # Inputs people will try, and why they aren't read.
 UNSUPPORTED = {
     ".doc": "old binary Word files aren't read: save it as .docx (Word, LibreOffice) and try again",
-    ".odt": "OpenDocument text isn't read: save it as .docx and try again",
     ".rtf": "RTF isn't read: save it as .docx and try again",
     ".vtt": "WebVTT isn't read: convert it to .srt (e.g. with ffmpeg) and try again",
     ".xlf": "XLIFF is written, not read",

@@ -1,281 +1,442 @@
-"""Word documents (``.docx``): paragraphs, headings, lists, tables, headers, footers, footnotes.
+"""Word documents (``.docx``): every paragraph people read, translated in place; all else kept.
 
-Read and written with python-docx and lxml. Every ``w:p`` of the body (table cells, nested tables
-and text boxes included), of each header and footer, and of the footnotes and endnotes is read in
-order; a paragraph's text runs make one unit (a field such as a page number splits a paragraph
-into units around it, and stays as it is). Styles, numbering, tables, section and page settings,
-images, bookmarks and every part not named here are kept as they are.
+Read from the package itself (``archive.ZipPackage`` with its size limits, lxml), not through
+python-docx: python-docx keeps notes and comments as bytes beside its own tree and re-serializes
+every part, while here each part that holds no translated text is written back byte for byte.
+Read, in this order: every ``w:p`` of the main document (all of its bodies, tables, content
+controls, text boxes), the charts' and diagrams' text, every header and footer (each section's
+first, even and default ones), footnotes, endnotes and comments, then the title and subject of the
+document's properties; last, the text of every HTML, plain-text or Word file
+the body imports (``w:altChunk``), read and written by that format's own reader and writer.
 
-Run formatting: the formatting that covers most of a unit is its base; stretches of runs with other
-formatting (bold, italic, a hyperlink, …) are marks moved onto the English words they covered
-(see ``inline``): with word alignment, the linked words; without it, only when the stretch covers a
-whole sentence. The English is written into the unit's own runs in order, so each piece keeps its
-run's exact properties; runs left over are emptied, and more runs are cloned from a run with the
-same formatting when the English needs them. Language tags ``w:lang`` of German become ``en-US``.
+A paragraph is one unit (see ``xmltext``): its text runs, including the text a field shows (a
+HYPERLINK's display text, a cross-reference, a table of contents entry), are translated; the
+field's instruction stays as it is. Hyperlinks, content controls, tracked insertions and fields
+are containers that follow their words; images, note references, bookmarks and deleted text
+(``w:delText``, left as it was) are atoms. A text box stored twice
+(``mc:AlternateContent``: a DrawingML ``Choice`` and a VML ``Fallback``) is read once and written
+into both. Runs keep their exact properties; a run that mixes text with a picture or a break is
+cut in two first. Language tags ``w:lang`` (and the theme's language) of German become
+``en-US``. Not translated: list numbering texts, WordArt paths, form drop-down entries, the
+glossary (building blocks).
 """
 
 from __future__ import annotations
 
 import copy
-import io
-from dataclasses import dataclass
+import posixpath
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import Any
 
-from ..document import Document
+from ..document import Document, Paragraph, Span
 from ..errors import InputError
+from .archive import ZipPackage
 from .base import Source, check_matches, join_units, unit_paragraphs
-from .inline import Mark, pieces, transfer
+from .drawingml import DrawingFlavor, drawing_parts
+from .ooxml import (
+    content_types,
+    english_tags,
+    metadata_parts,
+    natural,
+    relationships,
+    twins,
+)
+from .xmltext import Atom, Container, Flavor, Leaf, Unit, collect
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+KIND = "a Word document (.docx)"
 
 
 def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-_TEXT_CHILDREN = {
-    _w("t"): None,
-    _w("tab"): "\t",
-    _w("cr"): "\n",
-    _w("noBreakHyphen"): "\u2011",
-    _w("softHyphen"): "\u00ad",
+_P, _R, _RPR, _T, _BR = _w("p"), _w("r"), _w("rPr"), _w("t"), _w("br")
+_FLD_CHAR, _PPR = _w("fldChar"), _w("pPr")
+_TEXT = {_T: None, _w("tab"): "\t", _w("cr"): "\n", _w("noBreakHyphen"): "\u2011"}
+_TEXT[_w("softHyphen")] = "\u00ad"
+_IGNORED_IN_RUN = {_RPR, _w("lastRenderedPageBreak")}
+# Inline elements around runs, and the children of each that are its own properties.
+_CONTAINERS = {
+    _w("hyperlink"): (),
+    _w("smartTag"): (_w("smartTagPr"),),
+    _w("customXml"): (_w("customXmlPr"),),
+    _w("sdt"): (_w("sdtPr"), _w("sdtEndPr")),
+    _w("ins"): (),
+    _w("moveTo"): (),
+    _w("fldSimple"): (_w("fldData"),),
+    _w("dir"): (),
+    _w("bdo"): (),
 }
-_P, _R, _RPR, _HYPERLINK = _w("p"), _w("r"), _w("rPr"), _w("hyperlink")
-_FLD_CHAR, _FLD_SIMPLE = _w("fldChar"), _w("fldSimple")
+_SDT_CONTENT = _w("sdtContent")
 
-
-@dataclass(slots=True)
-class _Stretch:
-    runs: list  # lxml w:r elements
-    texts: list[str]
-    keys: list[tuple[str, str]]  # (hyperlink, run properties) of each run
+_MAIN = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_AFTER_BODY = (  # read after the body, in this order
+    (_WML + "header+xml",),
+    (_WML + "footer+xml",),
+    (_WML + "footnotes+xml",),
+    (_WML + "endnotes+xml",),
+    (_WML + "comments+xml",),
+)
+_STYLES = (_WML + "styles+xml", _WML + "settings+xml")
 
 
 def read(data: bytes, name: str) -> Source:
-    document = _open(data, name)
-    stretches = _collect(document)
-    plains = ["".join(s.texts) for s in stretches]
-    joined, spans = join_units(plains)
+    package, found = units(data, name)
+    chunks = _chunks(package, name)
+    joined, spans = _layout(found, chunks)
     return Source(name=name, format="docx", text=joined, units=spans, state=data)
 
 
 def write(document: Document, source: Source) -> bytes:
     check_matches(document, source)
-    word = _open(source.state, source.name)
-    stretches = _collect(word)
-    paragraphs = unit_paragraphs(document, source.units or [])
-    for stretch, span, paragraph in zip(stretches, source.units or [], paragraphs, strict=True):
-        if paragraph is None:
+    package, found = units(source.state, source.name)
+    chunks = _chunks(package, source.name)
+    spans = (source.units or [])[: len(found)]
+    for unit, span, paragraph in zip(found, spans, unit_paragraphs(document, spans), strict=True):
+        if paragraph is not None:
+            unit.write(document, span, paragraph)
+            for written in (unit, *unit.twins):
+                package.touch(written.part)
+    for chunk, region in zip(chunks, _regions(found, chunks), strict=True):
+        package.put(chunk.member, chunk.format.write(_within(document, region), chunk.source))
+    english_tags(package, _STYLES)
+    return package.save()
+
+
+@dataclass
+class _Chunk:
+    """An ``w:altChunk``: a whole HTML, text or Word file the body imports where it stands."""
+
+    member: str
+    format: Any  # the formats.Format that reads and writes it
+    source: Source
+
+
+_CHUNK_FORMATS = {".htm": "html", ".html": "html", ".xhtml": "html", ".txt": "txt", ".docx": "docx"}
+
+
+def _chunks(package: ZipPackage, name: str) -> list[_Chunk]:
+    """The body's imported chunks that a reader of ours reads (HTML, text, Word), in order."""
+    from . import FORMATS
+
+    types = content_types(package)
+    found: list[_Chunk] = []
+    for main in sorted((m for m, k in types.items() if k in _MAIN), key=natural):
+        targets = {rid: target for rid, _, target in relationships(package, main)}
+        for chunk in package.xml(main).iter(_w("altChunk")):
+            member = targets.get(chunk.get(f"{{{R}}}id", ""))
+            kind = _CHUNK_FORMATS.get(posixpath.splitext(member or "")[1].lower())
+            if member is None or kind is None:
+                continue
+            fmt = next(f for f in FORMATS if f.name == kind)
+            label = f"{name}: {posixpath.basename(member)}"
+            found.append(_Chunk(member, fmt, fmt.read(package.read(member), label)))
+    return found
+
+
+def _layout(found: list[Unit], chunks: list[_Chunk]) -> tuple[str, list[Span]]:
+    """The text to translate: the paragraphs' texts, then each chunk's own text with its units."""
+    joined, spans = join_units([u.text for u in found] + [c.source.text for c in chunks])
+    units = spans[: len(found)]
+    for chunk, region in zip(chunks, spans[len(found) :], strict=True):
+        if chunk.source.units is None:
+            units.append(region)
+        else:
+            units += [u.shift(region.start) for u in chunk.source.units]
+    return joined, units
+
+
+def _regions(found: list[Unit], chunks: list[_Chunk]) -> list[Span]:
+    _, spans = join_units([u.text for u in found] + [c.source.text for c in chunks])
+    return spans[len(found) :]
+
+
+def _within(document: Document, region: Span) -> Document:
+    """The part of ``document`` whose German is ``region``, as a Document of its own."""
+    parts: list[str] = []
+    length = 0
+    position = region.start
+    paragraphs = []
+    for paragraph in document.paragraphs:
+        if not (region.start <= paragraph.source.start and paragraph.source.end <= region.end):
             continue
-        base, marks = _marks(stretch)
-        english, moved = transfer(document, span, paragraph, marks)
-        _rewrite(stretch, pieces(english, moved, base))
-    for root in _roots(word, styles=True):
-        for lang in root.iter(_w("lang")):
-            value = lang.get(_w("val"), "")
-            if value.lower().startswith("de"):
-                lang.set(_w("val"), "en-US")
-    out = io.BytesIO()
-    word.save(out)
-    return out.getvalue()
-
-
-def _open(data: bytes, name: str):
-    import docx
-
-    try:
-        return docx.Document(io.BytesIO(data))
-    except Exception as error:  # zip, package and XML errors vary deep inside python-docx
-        raise InputError(f"{name} is not a Word document (.docx): {error}") from error
-
-
-class _BlobRoot:
-    """A part python-docx keeps as bytes (footnotes, endnotes): parsed, and stored back on save."""
-
-    def __init__(self, part) -> None:
-        from lxml import etree
-
-        self.part = part
-        self.element = etree.fromstring(part.blob)
-
-    def flush(self) -> None:
-        from lxml import etree
-
-        self.part._blob = etree.tostring(
-            self.element, xml_declaration=True, encoding="UTF-8", standalone=True
+        gap = document.source[position : paragraph.source.start]
+        parts.append(gap)
+        length += len(gap)
+        shift = length - paragraph.target.start
+        english = paragraph.target.of(document.target)
+        parts.append(english)
+        length += len(english)
+        position = paragraph.source.end
+        sentences = [
+            replace(
+                s,
+                source=s.source.shift(-region.start),
+                target=s.target.shift(shift),
+                source_words=[w.shift(-region.start) for w in s.source_words],
+                target_words=[w.shift(shift) for w in s.target_words],
+            )
+            for s in paragraph.sentences
+        ]
+        paragraphs.append(
+            Paragraph(
+                paragraph.source.shift(-region.start), paragraph.target.shift(shift), sentences
+            )
         )
+    parts.append(document.source[position : region.end])
+    return Document(
+        source=region.of(document.source),
+        target="".join(parts),
+        paragraphs=paragraphs,
+        signature=document.signature,
+    )
 
 
-def _roots(word, styles: bool = False) -> list:
-    """The XML roots holding text: the body, headers, footers, footnotes, endnotes (, styles)."""
-    roots = [word.element.body]
-    for part in word.part.package.iter_parts():
-        kind = part.content_type
-        if kind.endswith(("wordprocessingml.header+xml", "wordprocessingml.footer+xml")):
-            roots.append(part.element)
-        elif kind.endswith(("wordprocessingml.footnotes+xml", "wordprocessingml.endnotes+xml")):
-            if hasattr(part, "element"):
-                roots.append(part.element)
+def units(data: bytes, name: str) -> tuple[ZipPackage, list[Unit]]:
+    """The opened package and its paragraphs to translate, in reading order."""
+    package = ZipPackage(data, name, KIND)
+    types = content_types(package)
+    main = sorted((m for m, k in types.items() if k in _MAIN), key=natural)
+    if not main:
+        raise InputError(f"{name} is not {KIND}: it has no Word main document part")
+    word = WordFlavor()
+    parts = [(m, word) for m in main]
+    parts += [(m, DrawingFlavor()) for m in drawing_parts(types)]
+    for kinds in _AFTER_BODY:
+        parts += [(m, word) for m in sorted(types, key=natural) if types[m] in kinds]
+    spec = []
+    for member, flavor in parts:
+        root = package.xml(member)
+        spec.append((member, root, flavor, flavor.paragraphs(root)))
+    spec += metadata_parts(package, types)
+    return package, collect(spec, twins(types))
+
+
+class WordFlavor(Flavor):
+    """WordprocessingML paragraphs: ``w:r`` runs inside hyperlinks, fields, content controls."""
+
+    def paragraphs(self, root):
+        return list(root.iter(_P))
+
+    def walk(self, paragraph, counter):
+        return self._walk(paragraph, (), counter)
+
+    def _walk(self, parent, chain, counter) -> list:
+        items: list = []
+        children = [c for c in parent if c.tag != _PPR]
+        i = 0
+        while i < len(children):
+            child = children[i]
+            if not isinstance(child.tag, str):  # an XML comment: kept where it was
+                items.append(Atom([child], chain))
+            elif child.tag == _R:
+                field = _field_at(children, i)
+                if field is not None:
+                    end, separate = field
+                    inside = children[separate + 1 : end]
+                    container = Container(
+                        counter(),
+                        opening=children[i : separate + 1],
+                        closing=children[end],
+                        essential=True,
+                    )
+                    sub = self._walk_list(inside, (*chain, container), counter)
+                    if any(isinstance(x, Leaf) for x in sub):
+                        items += sub
+                    else:
+                        items.append(Atom(children[i : end + 1], chain))
+                    i = end + 1
+                    continue
+                if child.find(_FLD_CHAR) is not None and _field_end(children, i) is not None:
+                    end = _field_end(children, i)
+                    items.append(Atom(children[i : end + 1], chain))  # no shown result
+                    i = end + 1
+                    continue
+                items += self._run(child, chain)
+            elif child.tag in _CONTAINERS:
+                inner = child.find(_SDT_CONTENT) if child.tag == _w("sdt") else child
+                container = Container(counter(), element=child, essential=True)
+                sub = [] if inner is None else self._walk(inner, (*chain, container), counter)
+                if any(isinstance(x, Leaf) for x in sub):
+                    items += sub
+                else:
+                    items.append(Atom([child], chain))
             else:
-                root = _BlobRoot(part)
-                _pending_blobs(word).append(root)
-                roots.append(root.element)
-        elif styles and kind.endswith("wordprocessingml.styles+xml"):
-            roots.append(part.element)
-    return roots
+                items.append(Atom([child], chain))
+            i += 1
+        return items
+
+    def _walk_list(self, children, chain, counter) -> list:
+        holder = _Holder(children)
+        return self._walk(holder, chain, counter)
+
+    def _run(self, run, chain) -> list:
+        """A run as leaves and atoms: a run that mixes text with other content is split."""
+        groups: list[tuple[bool, list]] = []
+        for child in run:
+            if child.tag in _IGNORED_IN_RUN or not isinstance(child.tag, str):
+                continue
+            text = _is_text(child)
+            if groups and groups[-1][0] == text:
+                groups[-1][1].append(child)
+            else:
+                groups.append((text, [child]))
+        if not groups:
+            return [Atom([run], chain)]
+        runs = _split(run, groups) if len(groups) > 1 else [run]
+        items: list = []
+        for piece, (text, _) in zip(runs, groups, strict=True):
+            if text:
+                props = piece.find(_RPR)
+                from lxml import etree
+
+                serialized = "" if props is None else etree.tostring(props, encoding="unicode")
+                items.append(Leaf(_run_text(piece), chain, serialized, piece))
+            else:
+                items.append(Atom([piece], chain))
+        return items
+
+    def clear(self, paragraph):
+        for child in list(paragraph):
+            if child.tag != _PPR:
+                paragraph.remove(child)
+        return paragraph
+
+    def inner(self, shell):
+        if shell.tag == _w("sdt"):
+            content = shell.find(_SDT_CONTENT)
+            if content is None:
+                from lxml import etree
+
+                content = etree.SubElement(shell, _SDT_CONTENT)
+            return content
+        return shell
+
+    def empty(self, element):
+        keep = _CONTAINERS.get(element.tag, ())
+        for child in list(element):
+            if child.tag == _SDT_CONTENT:
+                for grandchild in list(child):
+                    child.remove(grandchild)
+            elif child.tag not in keep:
+                element.remove(child)
+
+    def emit(self, parent, text, leaves: deque, prototype: Leaf, state):
+        run = leaves.popleft() if leaves else copy.deepcopy(prototype.element)
+        _set_text(run, text)
+        parent.append(run)
 
 
-def _pending_blobs(word) -> list[_BlobRoot]:
-    blobs = getattr(word, "_translator_blobs", None)
-    if blobs is None:
-        blobs = []
-        word._translator_blobs = blobs
-        save = word.save
+class _Holder:
+    """A list of sibling elements walked as if they were one parent's children."""
 
-        def save_with_blobs(stream) -> None:
-            for blob in blobs:
-                blob.flush()
-            save(stream)
+    def __init__(self, children: list) -> None:
+        self.children = children
 
-        word.save = save_with_blobs
-    return blobs
+    def __iter__(self):
+        return iter(self.children)
 
 
-def _collect(word) -> list[_Stretch]:
-    stretches: list[_Stretch] = []
-    for root in _roots(word):
-        for paragraph in root.iter(_P):
-            for stretch in _stretches(paragraph):
-                if any(c.isalpha() for text in stretch.texts for c in text):
-                    stretches.append(stretch)
-    return stretches
+def _is_text(child) -> bool:
+    if child.tag in _TEXT:
+        return True
+    return child.tag == _BR and child.get(_w("type")) in (None, "textWrapping")
 
 
-def _stretches(paragraph) -> list[_Stretch]:
-    """The paragraph's own text runs, cut where a field's result stands between them."""
-    out: list[_Stretch] = []
-    current = _Stretch([], [], [])
+def _split(run, groups):
+    """The run cut into runs of its own properties, one for each group of children."""
+    pieces = [run]
+    for _, children in groups[1:]:
+        piece = copy.deepcopy(run)
+        for child in list(piece):
+            if child.tag != _RPR:
+                piece.remove(child)
+        for child in children:
+            piece.append(child)
+        pieces[-1].addnext(piece)
+        pieces.append(piece)
+    return pieces
+
+
+def _field_kind(run) -> str | None:
+    char = run.find(_FLD_CHAR)
+    return None if char is None else char.get(_w("fldCharType"))
+
+
+def _field_end(children: list, i: int) -> int | None:
+    """Where the field beginning at ``children[i]`` ends among its siblings (None: elsewhere)."""
+    if children[i].tag != _R or _field_kind(children[i]) != "begin":
+        return None
     depth = 0
-    for run in paragraph.iter(_R):
-        if _owner(run) is not paragraph:
-            continue
-        for char in run.iter(_FLD_CHAR):
-            kind = char.get(_w("fldCharType"))
-            depth += 1 if kind == "begin" else -1 if kind == "end" else 0
-        text = _run_text(run)
-        in_field = depth > 0 or any(a.tag == _FLD_SIMPLE for a in run.iterancestors())
-        if in_field or run.find(_FLD_CHAR) is not None:
-            if current.runs:
-                out.append(current)
-                current = _Stretch([], [], [])
-            continue
-        if text:
-            current.runs.append(run)
-            current.texts.append(text)
-            current.keys.append(_key(run))
-    if current.runs:
-        out.append(current)
-    return out
+    for j in range(i, len(children)):
+        kind = _field_kind(children[j]) if children[j].tag == _R else None
+        if kind == "begin":
+            depth += 1
+        elif kind == "end":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
-def _owner(run):
-    for ancestor in run.iterancestors(_P):
-        return ancestor
+def _field_at(children: list, i: int) -> tuple[int, int] | None:
+    """(end, separator) of a field that begins at ``children[i]`` and shows a result there."""
+    end = _field_end(children, i)
+    if end is None:
+        return None
+    depth = 0
+    for j in range(i, end):
+        kind = _field_kind(children[j]) if children[j].tag == _R else None
+        if kind == "begin":
+            depth += 1
+        elif kind == "end":
+            depth -= 1
+        elif kind == "separate" and depth == 1:
+            return end, j
     return None
 
 
 def _run_text(run) -> str:
     parts: list[str] = []
     for child in run:
-        if child.tag == _w("t"):
+        if child.tag == _T:
             parts.append(child.text or "")
-        elif child.tag == _w("br") and child.get(_w("type")) in (None, "textWrapping"):
+        elif child.tag == _BR:
             parts.append("\n")
-        elif child.tag in _TEXT_CHILDREN and _TEXT_CHILDREN[child.tag] is not None:
-            parts.append(_TEXT_CHILDREN[child.tag] or "")
+        elif child.tag in _TEXT:
+            parts.append(_TEXT[child.tag] or "")
     return "".join(parts)
-
-
-def _key(run) -> tuple[str, str]:
-    from lxml import etree
-
-    link = ""
-    for ancestor in run.iterancestors(_HYPERLINK, _P):
-        if ancestor.tag == _HYPERLINK:
-            link = " ".join(f"{k}={v}" for k, v in sorted(ancestor.attrib.items()))
-        break
-    properties = run.find(_RPR)
-    return link, "" if properties is None else etree.tostring(properties, encoding="unicode")
-
-
-def _marks(stretch: _Stretch) -> tuple[tuple[str, str], list[Mark]]:
-    """The base formatting (most characters), and a mark for each stretch of other formatting."""
-    weight: dict[tuple[str, str], int] = {}
-    for text, key in zip(stretch.texts, stretch.keys, strict=True):
-        weight[key] = weight.get(key, 0) + len(text.strip())
-    base = max(weight, key=lambda k: (weight[k], -len(k[0]) - len(k[1])))  # ties: the plainest
-    marks: list[Mark] = []
-    position = 0
-    for text, key in zip(stretch.texts, stretch.keys, strict=True):
-        end = position + len(text)
-        if key != base:
-            if marks and marks[-1].key == key and marks[-1].end == position:
-                marks[-1].end = end
-            else:
-                marks.append(Mark(position, end, key=key, essential=bool(key[0])))
-        position = end
-    return base, marks
-
-
-def _rewrite(stretch: _Stretch, english: list[tuple[str, tuple[str, str]]]) -> None:
-    """Put the English pieces into the stretch's runs in order, each in a run of its formatting."""
-    runs, keys = stretch.runs, stretch.keys
-    used = [False] * len(runs)
-    last = -1
-    last_element = None
-    for text, key in english:
-        if not text:
-            continue
-        slot = next((j for j in range(last + 1, len(runs)) if keys[j] == key and not used[j]), None)
-        if slot is not None:
-            _set_text(runs[slot], text)
-            used[slot] = True
-            last, last_element = slot, runs[slot]
-            continue
-        prototype = runs[keys.index(key)] if key in keys else runs[0]
-        clone = copy.deepcopy(prototype)
-        _set_text(clone, text)
-        if last_element is None:
-            runs[0].addprevious(clone)
-        else:
-            last_element.addnext(clone)
-        last_element = clone
-    for j, run in enumerate(runs):
-        if not used[j]:
-            _set_text(run, "")
-            if all(child.tag == _RPR for child in run):
-                run.getparent().remove(run)
 
 
 def _set_text(run, text: str) -> None:
     from lxml import etree
 
     for child in list(run):
-        if child.tag in _TEXT_CHILDREN or (
-            child.tag == _w("br") and child.get(_w("type")) in (None, "textWrapping")
+        if child.tag in _TEXT or (
+            child.tag == _BR and child.get(_w("type")) in (None, "textWrapping")
         ):
             run.remove(child)
-    piece = []
+    piece: list[str] = []
     for char in text + "\0":
         if char in "\t\n\0":
             if piece:
-                t = etree.SubElement(run, _w("t"))
+                t = etree.SubElement(run, _T)
                 t.text = "".join(piece)
                 t.set(XML_SPACE, "preserve")
                 piece = []
             if char == "\t":
                 etree.SubElement(run, _w("tab"))
             elif char == "\n":
-                etree.SubElement(run, _w("br"))
+                etree.SubElement(run, _BR)
         else:
             piece.append(char)

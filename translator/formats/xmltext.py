@@ -1,0 +1,391 @@
+"""Paragraphs of office XML (Word, DrawingML, OpenDocument): read as text, rebuilt in English.
+
+A paragraph's inline content is read as a flat sequence of *leaves* and *atoms*. A leaf is text
+(a Word or DrawingML run, a string in OpenDocument) under a chain of *containers* — a hyperlink,
+a span, a content control, a field whose shown result is text — with its own formatting. An atom
+is everything else: an image, a note reference, a bookmark, a field that shows no text. Atoms are
+never translated.
+
+The leaves' formatting that covers most letters is the paragraph's base; every other stretch of
+formatting (a bold run, a link, a field's result) is a mark, and each atom a point mark, moved
+onto the English by ``inline.transfer``. The paragraph is then rebuilt from the English pieces in
+English order: each piece in a leaf of its formatting inside its own containers (a container whose
+mark was split is entered again as a copy of itself), each atom where its words went; a link or
+field that ``transfer`` placed without text holds the English word where it stands. Elements are
+moved, never made up: every attribute, property and unknown child stays, and a container or a
+field keeps its instruction. A format says how its paragraphs are walked and how text is written
+through a ``Flavor``.
+
+*Twins*: the same paragraph stored twice for different readers (the Choice and Fallback of
+``mc:AlternateContent``, a diagram's data and its drawing) is read once and written into both.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..document import Document, Paragraph, Span
+from .inline import Mark, pieces, transfer
+
+
+@dataclass(eq=False)
+class Container:
+    """An inline element around text (``element``), or a field: ``opening`` runs before its
+    shown text (begin, instruction, separator) and a ``closing`` run after it."""
+
+    index: int
+    element: Any = None
+    opening: list = field(default_factory=list)
+    closing: Any = None
+    essential: bool = False
+    used: bool = False
+
+    @property
+    def is_field(self) -> bool:
+        return self.element is None
+
+
+@dataclass(eq=False)
+class Leaf:
+    text: str
+    chain: tuple[Container, ...]
+    props: str = ""  # the run's own formatting, serialized
+    element: Any = None  # the run element, reused for its English when there is one
+    link: bool = False  # its formatting holds a link (DrawingML's a:hlinkClick)
+
+    @property
+    def essential(self) -> bool:
+        return self.link or any(c.essential for c in self.chain)
+
+    @property
+    def key(self) -> tuple:
+        return tuple(c.index for c in self.chain), self.props
+
+
+@dataclass(eq=False)
+class Atom:
+    elements: list
+    chain: tuple[Container, ...]
+
+
+Item = Leaf | Atom
+
+
+class Flavor:
+    """How one format's paragraphs are walked and written (subclassed per format)."""
+
+    def walk(self, paragraph: Any, counter: Callable[[], int]) -> list[Item]:
+        raise NotImplementedError
+
+    def clear(self, paragraph: Any) -> Any:
+        """Detach the paragraph's inline content; returns where new content is appended."""
+        raise NotImplementedError
+
+    def finish(self, paragraph: Any) -> None:
+        """Put back what ``clear`` set aside (DrawingML's end-of-paragraph properties)."""
+
+    def inner(self, shell: Any) -> Any:
+        """Where a container element's content goes (a content control's ``sdtContent``)."""
+        return shell
+
+    def empty(self, element: Any) -> None:
+        """Remove a container element's content, keeping its own properties."""
+        for child in list(element):
+            element.remove(child)
+
+    def clone_shell(self, element: Any) -> Any:
+        """A copy of a container element without its content."""
+        shell = copy.deepcopy(element)
+        self.empty(shell)
+        return shell
+
+    def emit(self, parent: Any, text: str, leaves: deque, prototype: Leaf, state: dict) -> None:
+        """Append ``text`` in the formatting of ``prototype``, reusing unused ``leaves``."""
+        raise NotImplementedError
+
+    def append(self, parent: Any, element: Any, state: dict) -> None:
+        parent.append(element)
+
+
+class PlainFlavor(Flavor):
+    """An element whose text is the whole unit (a title in the document's properties)."""
+
+    def paragraphs(self, root: Any) -> list:
+        return [root]
+
+    def walk(self, paragraph: Any, counter: Callable[[], int]) -> list[Item]:
+        return [Leaf(paragraph.text or "", ())]
+
+    def clear(self, paragraph):
+        paragraph.text = ""
+        return paragraph
+
+    def emit(self, parent, text, leaves, prototype, state):
+        parent.text = (parent.text or "") + text
+
+    def append(self, parent, element, state):  # no atoms in a plain element
+        pass
+
+
+class Unit:
+    """One paragraph to translate: its items, its plain text, and its twins."""
+
+    def __init__(self, paragraph: Any, flavor: Flavor, items: list[Item], part: str) -> None:
+        self.paragraph = paragraph
+        self.flavor = flavor
+        self.items = items
+        self.part = part
+        self.text = "".join(i.text for i in items if isinstance(i, Leaf))
+        self.twins: list[Unit] = []
+
+    def marks(self) -> tuple[tuple, list[Mark], list[Any]]:
+        """The base key, the marks over the plain text, and what each mark stands for."""
+        weight: dict[tuple, int] = {}
+        for item in self.items:
+            if isinstance(item, Leaf):
+                letters = sum(c.isalnum() for c in item.text)
+                weight[item.key] = weight.get(item.key, 0) + letters
+        # The base fills every gap between marks: a link or field is the base only when it holds
+        # all the text, else the English around it would become part of it.
+        essential = {item.key for item in self.items if isinstance(item, Leaf) and item.essential}
+        plain = [k for k in weight if k not in essential] or list(weight)
+        base = max(plain, key=lambda k: (weight[k], -len(k[0]), -len(k[1])))
+        marks: list[Mark] = []
+        owners: list[Any] = []
+        position = 0
+        for item in self.items:
+            if isinstance(item, Atom):
+                marks.append(Mark(position, position, key=("atom", len(owners)), atom=True))
+                marks[-1].essential = True
+                owners.append(item)
+                continue
+            end = position + len(item.text)
+            if item.key != base and end > position:
+                last = marks[-1] if marks else None
+                if last is not None and last.key == item.key and last.end == position:
+                    last.end = end
+                    position = end
+                    continue
+                marks.append(Mark(position, end, key=item.key, essential=item.essential))
+                owners.append(item.key)
+            position = end
+        return base, marks, owners
+
+    def write(self, document: Document, span: Span, paragraph: Paragraph) -> None:
+        """Rebuild the paragraph (and its twins) with the English of ``paragraph``."""
+        for unit in (self, *self.twins):
+            base, marks, owners = unit.marks()
+            english, moved = transfer(document, span, paragraph, marks)
+            unit.rebuild(english, moved, base, owners)
+
+    def rebuild(self, english: str, moved: Sequence[Mark], base: tuple, owners: list) -> None:
+        atoms: list[tuple[int, int, Any]] = []
+        texts: list[Mark] = []
+        for order, mark in enumerate(moved):
+            if mark.atom:
+                atoms.append((mark.start, order, owners[mark.key[1]]))
+            elif mark.end <= mark.start and mark.essential:
+                word = _word_at(english, mark.start)
+                if word is None:
+                    atoms.append((mark.start, order, ("empty", mark.key)))
+                else:  # a link or field that came back without text holds the word it is at
+                    texts.append(Mark(*word, key=mark.key, essential=True))
+            elif mark.end > mark.start:
+                texts.append(mark)
+        sequence = _interleave(pieces(english, _flat(texts), base), sorted(atoms))
+        self._materialize(sequence)
+
+    def _materialize(self, sequence: list[tuple[str, Any]]) -> None:
+        flavor = self.flavor
+        leaves: dict[tuple, deque] = {}
+        prototypes: dict[tuple, Leaf] = {}
+        containers: dict[int, Container] = {}
+        for item in self.items:
+            if isinstance(item, Leaf):
+                leaves.setdefault(item.key, deque())
+                if item.element is not None:
+                    leaves[item.key].append(item.element)
+                prototypes.setdefault(item.key, item)
+            for c in item.chain:
+                if c.index not in containers:
+                    containers[c.index] = c
+                    if c.element is not None:
+                        flavor.empty(c.element)
+        root = flavor.clear(self.paragraph)
+        state: dict = {}
+        stack: list[tuple[Container, Any, Any]] = []  # (container, its parent, its inside)
+
+        def parent() -> Any:
+            return flavor.inner(stack[-1][2]) if stack else root
+
+        def placed(element: Any) -> Any:
+            """The element itself the first time, a copy after that."""
+            return copy.deepcopy(element) if element.getparent() is not None else element
+
+        def close_to(level: int) -> None:
+            while len(stack) > level:
+                container, outer, _ = stack.pop()
+                if container.is_field:
+                    flavor.append(outer, placed(container.closing), state)
+
+        def open_chain(chain: Sequence[Container]) -> None:
+            for container in chain[len(stack) :]:
+                outer = parent()
+                if container.is_field:
+                    for run in container.opening:
+                        flavor.append(outer, placed(run), state)
+                    stack.append((container, outer, outer))
+                else:
+                    shell = container.element
+                    if shell.getparent() is not None:
+                        shell = flavor.clone_shell(shell)
+                    flavor.append(outer, shell, state)
+                    stack.append((container, outer, shell))
+                container.used = True
+
+        def common(chain: Sequence[Container]) -> int:
+            n = 0
+            while n < len(stack) and n < len(chain) and stack[n][0] is chain[n]:
+                n += 1
+            return n
+
+        def chain_of(key: tuple) -> tuple[Container, ...]:
+            return tuple(containers[i] for i in key[0])
+
+        for position, (kind, value) in enumerate(sequence):
+            if kind == "text":
+                text, key = value
+                chain = chain_of(key)
+                close_to(common(chain))
+                open_chain(chain)
+                flavor.emit(parent(), text, leaves[key], prototypes[key], state)
+            elif isinstance(value, Atom):
+                later = (chain_of(v[1]) for k, v in sequence[position + 1 :] if k == "text")
+                ahead = next(later, ())
+                close_to(max(common(value.chain), common(ahead)))
+                for element in value.elements:
+                    flavor.append(parent(), element, state)
+            else:  # a container whose mark kept no text: entered and left where it went
+                chain = chain_of(value[1])
+                close_to(common(chain))
+                open_chain(chain)
+                close_to(max(len(chain) - 1, 0))
+        close_to(0)
+        for container in containers.values():  # a link or field is never dropped
+            if container.essential and not container.used:
+                open_chain((container,))
+                close_to(0)
+        flavor.finish(self.paragraph)
+
+
+def _word_at(text: str, x: int) -> tuple[int, int] | None:
+    """The word at ``x``, or the next one, or the one before (None: no word at all)."""
+    start = x
+    while start < len(text) and text[start].isspace():
+        start += 1
+    if start == len(text):
+        start = x
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        if start == 0:
+            return None
+        end = start
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        return start, end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _flat(marks: list[Mark]) -> list[Mark]:
+    """Non-overlapping marks in text order. Links and fields claim their text first (the first to
+    start wins an overlap between them); formatting keeps what they leave, split if need be."""
+    taken: list[tuple[int, int]] = []
+    out: list[Mark] = []
+    for mark in sorted((m for m in marks if m.essential), key=lambda m: (m.start, -m.end)):
+        start = max([mark.start] + [e for s, e in taken if s <= mark.start < e])
+        end = min([mark.end] + [s for s, _ in taken if start < s < mark.end])
+        if start < end:
+            taken.append((start, end))
+            out.append(Mark(start, end, key=mark.key, essential=True))
+    for mark in sorted((m for m in marks if not m.essential), key=lambda m: (m.start, -m.end)):
+        position = mark.start
+        for s, e in sorted([*taken, (mark.end, mark.end)]):
+            if e <= position:
+                continue
+            if s > position:
+                piece = Mark(position, min(s, mark.end), key=mark.key)
+                if piece.end > piece.start:
+                    out.append(piece)
+                    taken.append((piece.start, piece.end))
+            position = max(position, e)
+            if position >= mark.end:
+                break
+    return sorted(out, key=lambda m: m.start)
+
+
+def _interleave(
+    english: list[tuple[str, Any]], atoms: list[tuple[int, int, Any]]
+) -> list[tuple[str, Any]]:
+    """Text pieces with the atoms put in at their English offsets."""
+    out: list[tuple[str, Any]] = []
+    queue = deque(atoms)
+    position = 0
+    for text, key in english:
+        cut = 0
+        while queue and queue[0][0] < position + len(text):
+            at = max(queue[0][0] - position, cut)
+            if at > cut:
+                out.append(("text", (text[cut:at], key)))
+            out.append(("atom", queue.popleft()[2]))
+            cut = at
+        if cut < len(text):
+            out.append(("text", (text[cut:], key)))
+        position += len(text)
+    out.extend(("atom", a[2]) for a in queue)
+    return out
+
+
+def collect(
+    parts: Iterable[tuple[str, Any, Flavor, Iterable[Any]]],
+    shadow_of: Callable[[Unit], tuple[Any, bool] | None] | None = None,
+) -> list[Unit]:
+    """The units of all parts (name, root, flavor, paragraphs) in order, twins folded in.
+
+    ``shadow_of(unit)`` gives (group, is_shadow) for a unit that may be stored twice: a shadow
+    whose text equals an unpaired primary's of the same group becomes that primary's twin.
+    """
+    units: list[Unit] = []
+    counter = iter(range(1 << 62))
+    for name, _root, flavor, paragraphs in parts:
+        for paragraph in paragraphs:
+            items = flavor.walk(paragraph, lambda: next(counter))
+            unit = Unit(paragraph, flavor, items, name)
+            if any(c.isalpha() for c in unit.text):
+                units.append(unit)
+    if shadow_of is None:
+        return units
+    primaries: dict[tuple[Any, str], deque] = {}
+    shadows: list[tuple[Unit, Any]] = []
+    for unit in units:
+        role = shadow_of(unit)
+        if role is not None and role[1]:
+            shadows.append((unit, role[0]))
+            continue
+        if role is not None:
+            primaries.setdefault((role[0], unit.text), deque()).append(unit)
+    twinned = set()
+    for unit, group in shadows:
+        queue = primaries.get((group, unit.text))
+        if queue:
+            queue.popleft().twins.append(unit)
+            twinned.add(id(unit))
+    return [u for u in units if id(u) not in twinned]

@@ -509,7 +509,7 @@ def run_format(fmt: str, files: list[str], orders: list[str]) -> dict:
     started = time.perf_counter()
     translators = {
         order: Translator(
-            engine=StandInBackend(order=order, transform=bracket), cache=False,
+            backend=StandInBackend(order=order, transform=bracket), cache=False,
             retry_degenerate=False,
         )
         for order in orders

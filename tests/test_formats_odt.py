@@ -192,7 +192,7 @@ def test_odt_spaces_tabs_and_breaks_between_sentences_come_back_as_they_were():
     data = make_odt(body)
     source = read_bytes("bericht.odt", data)
     assert source.text.startswith("   Eingerückt.  Zwei Leerzeichen davor.\tDanach.\nNeue")
-    same = Translator(engine=StandInBackend(transform=str), cache=False, retry_degenerate=False)
+    same = Translator(backend=StandInBackend(transform=str), cache=False, retry_degenerate=False)
     document = same.translate_text(source.text, paragraphs=source.units)
     output = write_bytes(document, source, "odt")
     paragraph = next(part(output, "content.xml").iter(f"{{{TEXT}}}p"))

@@ -157,12 +157,7 @@ def test_html_keeps_empty_inline_elements(order):
     assert german_left(written) == []
 
 
-# Marks are clipped where the previous one ended, so the second link empties once words move;
-# the transfer of marks (inline.py) is being redesigned to follow each mark's own words.
-MARKS_CLIPPED = pytest.mark.xfail(reason="inline.transfer clips a mark to its previous sibling")
-
-
-@pytest.mark.parametrize("order", ["keep", pytest.param("reverse", marks=MARKS_CLIPPED)])
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
 def test_adjacent_links_stay_separate_links_each_with_its_own_text(order):
     page = '<p>Themen: <a href="/t/1">Grundeinkommen</a><a href="/t/2">Berlin</a></p>'
     _, _, written = translated(page, order)

@@ -188,7 +188,8 @@ def _render_unit(
             "" if spec.close is None else patch(*spec.close),
             key=index,
             atom=spec.atom,
-            essential=True,  # every element of the page stays in it
+            essential=spec.name == "a",  # a link: exclusive, never without text
+            kept=True,  # every element of the page stays in it
             parent=spec.parent,
             pad_before=spec.pad_before,
             pad_after=spec.pad_after,

@@ -21,6 +21,9 @@ cover it, and where each atom goes:
   a word it shares with another link, then to the words at its place in the sentence, then to
   the whole sentence. Without any alignment, essential marks are placed in proportion to their
   place in the sentence; the others (bold, italic) are dropped unless they cover a sentence.
+* Kept marks (every element of an HTML page: the file must keep it) are never dropped either,
+  but share their characters: one that found no English of its own takes the words at its
+  place in the sentence, else the whole sentence.
 * A paired mark without text of its own (a link around only ``code`` or an image, an empty
   ``<span>``) is kept whole as an atom.
 * An atom goes after the English of the German word it touches on the left, else before the
@@ -52,7 +55,9 @@ class Mark:
     ``open``/``close`` are the literal markup a text writer puts around the stretch (an atom has
     only ``open``); ``key`` is a writer's own tag (a Word run's formatting). ``parent`` is the
     index of the enclosing mark in the same list. ``pad_before``/``pad_after``: the atom stood
-    apart from the words next to it, so it is written with a space there.
+    apart from the words next to it, so it is written with a space there. ``essential``: a link
+    (exclusive, never dropped, never without text); ``kept``: never dropped, but it may share
+    its characters with other marks (formatting a file must keep).
     """
 
     start: int
@@ -62,6 +67,7 @@ class Mark:
     key: Any = None
     atom: bool = False
     essential: bool = False
+    kept: bool = False
     parent: int | None = None
     pad_before: bool = False
     pad_after: bool = False
@@ -291,6 +297,7 @@ class _Transfer:
         children: dict[int | None, list[int]] = {}
         for i, p in enumerate(parents):
             children.setdefault(p, []).append(i)
+        self.parents, self.children = parents, children
         # paired marks without text, with everything inside them, become atoms
         self.atoms: list[_Atom] = []
         consumed = [False] * n
@@ -412,7 +419,7 @@ class _Transfer:
                             self._cover(m, a, b)
                 elif not full:
                     self._subword(m, s, g, lo, hi)
-            if not s.linked and essential and any(full for _, full in partial):
+            if not s.linked and (essential or mark.kept) and any(full for _, full in partial):
                 a, b = self._proportional(s, lo, hi)
                 self._add(m, s, a, b)
 
@@ -667,6 +674,34 @@ class _Transfer:
             taken = [x for x in range(a, b) if x in self.exact and self.exact[x] != m]
             for run_a, run_b in _runs([x for x in range(a, b) if x not in taken]):
                 self._cover(m, run_a, run_b)
+        consumed: set[int] = set()
+        for m, s in self.touched.items():  # in the marks' order: a parent before its children
+            mark = self.marks[m]
+            if mark.kept and not mark.essential and m not in self.covers and m not in consumed:
+                consumed.update(self._keep(m, s))
+
+    def _keep(self, m: int, s: _Sentence) -> list[int]:
+        """A kept mark whose words found no English: the words at its place, else the whole
+        sentence; a part of a word without letters, whole as it was, where its word went.
+        Returns the marks now written inside it as one atom."""
+        mark, plain = self.marks[m], self.plain
+        if not any(c.isalpha() for c in plain[mark.start : mark.end]):
+            inside = self._subtree(m, self.children)
+            if not any(j in self.covers for j in inside):
+                marks = self.marks
+                link = any(marks[j].essential and not marks[j].atom for j in inside)
+                composite = self._composite(m, inside, self.parents)
+                ancestors = self._ancestors(m, self.parents)
+                self.atoms.append(_Atom(composite, mark.start, m, ancestors, link))
+                if inside:
+                    held = set(inside)
+                    self.atoms = [a for a in self.atoms if a.order not in held]
+                return inside
+        a, b = self._proportional(s, max(mark.start, s.gs), min(mark.end, s.ge))
+        if b <= a and s.ewords:
+            a, b = s.ewords[0][0], s.ewords[-1][1]
+        self._cover(m, a, b)
+        return []
 
     # -- pieces and nesting ----------------------------------------------------------------------
 

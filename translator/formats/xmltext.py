@@ -186,7 +186,14 @@ class Unit:
         atoms: list[tuple[int, int, Any]] = []
         texts: list[Mark] = []
         for order, mark in enumerate(moved):
-            if mark.atom:
+            if mark.atom and mark.key[0] != "atom":  # formatting over only spaces, kept whole
+                x = mark.start
+                space = x if x < len(english) and english[x].isspace() else x - 1
+                if 0 <= space < len(english) and english[space].isspace():
+                    texts.append(Mark(space, space + 1, key=mark.key, essential=True))
+                else:
+                    atoms.append((x, order, ("spaces", mark.open, mark.key)))
+            elif mark.atom:
                 atoms.append((mark.start, order, owners[mark.key[1]]))
             elif mark.end <= mark.start and mark.essential:
                 word = _word_at(english, mark.start)
@@ -257,8 +264,8 @@ class Unit:
             return tuple(containers[i] for i in key[0])
 
         for position, (kind, value) in enumerate(sequence):
-            if kind == "text":
-                text, key = value
+            if kind == "text" or (isinstance(value, tuple) and value[0] == "spaces"):
+                text, key = value if kind == "text" else value[1:]
                 chain = chain_of(key)
                 close_to(common(chain))
                 open_chain(chain)

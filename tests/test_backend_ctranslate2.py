@@ -112,3 +112,109 @@ def test_only_the_torch_engine_shows_every_layer_and_head(ct2_int8, translator):
 
     assert not isinstance(ct2_int8.backend, AllAttention)
     assert isinstance(translator.backend, AllAttention)
+
+
+# -- details from the search itself ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ending_ct2(model_dir, ct2_cache, tmp_path_factory):
+    """The test model with ``</s>`` made likelier, so that its sentences end by themselves
+    (the random model's never do), as a CTranslate2 float32 engine."""
+    import shutil
+
+    from transformers import MarianMTModel
+
+    from translator.backends.ctranslate2_backend import CTranslate2Backend
+    from translator.backends.hub import resolve_model
+
+    directory = tmp_path_factory.mktemp("ending-marian")
+    shutil.copytree(model_dir, directory, dirs_exist_ok=True)
+    model = MarianMTModel.from_pretrained(model_dir)
+    model.final_logits_bias[0, model.config.eos_token_id] = 1.5
+    model.save_pretrained(directory)
+    return CTranslate2Backend.load(resolve_model(str(directory)), device="cpu", precision="float32")
+
+
+class _CountingScores:
+    """Stands in for a ctranslate2.Translator and counts the rows sent to ``score_batch``."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.scored: list[list[str]] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def score_batch(self, source, target, **options):
+        self.scored.extend(target)
+        return self.inner.score_batch(source, target, **options)
+
+
+def test_greedy_log_probabilities_come_from_the_search_and_only_cut_rows_are_scored(
+    ending_ct2, seed_text, monkeypatch
+):
+    backend = ending_ct2
+    counting = _CountingScores(backend.translator)
+    monkeypatch.setattr(backend, "translator", counting)
+    codec = backend.codec
+    sentences = [s for s in seed_text.replace("\n", " ").split(". ") if s.strip()][:12]
+    batch = sorted((codec.encode(s).ids for s in sentences), key=len)
+    limits = [20 if i % 2 else 80 for i in range(len(batch))]
+    hypotheses = backend.generate(batch, beam=1, max_new_tokens=limits)
+    cut = [h for h, limit in zip(hypotheses, limits, strict=True) if len(h.ids) == limit]
+    ended = [h for h, limit in zip(hypotheses, limits, strict=True) if len(h.ids) < limit]
+    assert cut and ended, "the test needs rows of both kinds"
+    # only rows that ran into their bound need </s> scored after the search
+    assert len(counting.scored) == len(cut)
+    forced = backend.force(batch, [h.ids for h in hypotheses])
+    for hypothesis, teacher in zip(hypotheses, forced, strict=True):
+        # the search's own numbers equal a teacher-forced pass's (float32: to ~1e-5)
+        assert hypothesis.logprobs == pytest.approx(teacher.logprobs, abs=1e-4)
+        assert np.allclose(hypothesis.attention, teacher.attention, atol=1e-4)
+
+
+def test_retried_greedy_rows_are_scored_by_a_teacher_forced_pass(ct2_float32, monkeypatch):
+    """A search that bans repeats renormalises over what is left: its numbers aren't used."""
+    backend = ct2_float32.backend
+    counting = _CountingScores(backend.translator)
+    monkeypatch.setattr(backend, "translator", counting)
+    ids = backend.codec.encode("Die Gespräche seien nicht weit genug gediehen.").ids
+    (hypothesis,) = backend.generate([ids], beam=1, max_new_tokens=[30], no_repeat_ngram_size=3)
+    assert len(counting.scored) == 1
+    (teacher,) = backend.force([ids], [hypothesis.ids])
+    assert hypothesis.logprobs == pytest.approx(teacher.logprobs, abs=1e-4)
+
+
+# -- cores ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_replicas_searching_parts_of_a_batch_give_what_one_search_gives(
+    model_dir, ct2_cache, seed_text, beam
+):
+    from translator.backends.ctranslate2_backend import CTranslate2Backend
+    from translator.backends.hub import resolve_model
+
+    resolved = resolve_model(str(model_dir))
+    one = CTranslate2Backend.load(resolved, device="cpu", precision="float32", threads=(1, 1))
+    two = CTranslate2Backend.load(resolved, device="cpu", precision="float32", threads=(2, 1))
+    assert two.replicas == 2
+    codec = one.codec
+    sentences = [s for s in seed_text.replace("\n", " ").split(". ") if s.strip()][:10]
+    batch = sorted((codec.encode(s).ids for s in sentences), key=len)
+    limits = [len(ids) + 5 for ids in batch]
+    ours = two.generate(batch, beam=beam, max_new_tokens=limits, alternatives=1)
+    theirs = one.generate(batch, beam=beam, max_new_tokens=limits, alternatives=1)
+    for a, b in zip(ours, theirs, strict=True):
+        assert a.ids == b.ids and a.alternatives == b.alternatives
+        assert a.logprobs == pytest.approx(b.logprobs, abs=1e-5)
+        assert np.allclose(a.attention, b.attention, atol=1e-5)
+
+
+def test_thread_layouts_use_every_core_once():
+    from translator.backends.ctranslate2_backend import thread_layout
+
+    assert thread_layout(2, "intra") == (1, 2)
+    assert thread_layout(2, "inter") == (2, 1)
+    assert thread_layout(1, "inter") == (1, 1)

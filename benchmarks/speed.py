@@ -381,6 +381,7 @@ def main() -> None:
     parser.add_argument("--check-vmap", action="store_true", help="only the map's changes")
     parser.add_argument("--threads", action="store_true", help="the thread layouts' table")
     parser.add_argument("--no-vmap", action="store_true", help="neither build nor check the map")
+    parser.add_argument("--parallel", action="store_true", help="a round's runs at once")
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--session", nargs=3, help=argparse.SUPPRESS)
@@ -417,15 +418,25 @@ def main() -> None:
     runs: dict[str, list[dict]] = {n: [] for n in names}
     loads = []
     for round_ in range(args.rounds):
-        for name in names:
+        # --parallel: every configuration of a round at once, each in its own process (on a
+        # machine busy with other work, CPU time per process is still each one's own)
+        batches = [names] if args.parallel else [[name] for name in names]
+        for group in batches:
             loads.append(os.getloadavg()[0])
-            command = [sys.executable, __file__, "--one", name, "--model", str(model)]
-            command += ["--sentences", str(args.sentences)]
-            done = subprocess.run(command, capture_output=True, text=True, env=os.environ)
-            if done.returncode != 0:
-                raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
-            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
-            print(f"round {round_ + 1}: {json.dumps(runs[name][-1])}", file=sys.stderr, flush=True)
+            started = {}
+            for name in group:
+                command = [sys.executable, __file__, "--one", name, "--model", str(model)]
+                command += ["--sentences", str(args.sentences)]
+                started[name] = subprocess.Popen(
+                    command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                )
+            for name, process in started.items():
+                out, err = process.communicate()
+                if process.returncode != 0:
+                    raise SystemExit(f"{name} failed:\n{err[-3000:]}")
+                runs[name].append(json.loads(out.strip().splitlines()[-1]))
+                print(f"round {round_ + 1}: {json.dumps(runs[name][-1])}", file=sys.stderr)
+            loads.append(os.getloadavg()[0])
     notes["load_average"] = (min(loads), statistics.median(loads), max(loads))
     if not args.no_vmap:
         notes["vmap_changed"] = vmap_agreement(model, unseen_texts(args.sentences))

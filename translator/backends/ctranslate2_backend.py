@@ -18,8 +18,15 @@ It fills the same Hypothesis as the torch engine:
   repair it; it is replaced by one greedy step, which depends on the source only. The decoder's
   one-call prefix mode (``return_alternatives`` with a prefix) is not used: for Marian its
   attention differs from step-by-step decoding by ~1e-3.
-- **Token log-probabilities** from ``score_batch`` (one teacher-forced pass, raw log-softmax,
-  ``<pad>`` not in the converted vocabulary).
+- **Token log-probabilities.** Greedy search: from the search itself (the step callback's
+  ``log_prob``: raw log-softmax, equal to a teacher-forced pass to ~1e-5), ``</s>`` included when
+  a row ends by itself; a row cut at its bound (no ``</s>`` in the search) or searched with a ban
+  (``no_repeat_ngram_size``, which renormalises) is scored after, alone. Beam search: CTranslate2
+  4.8.5 gives no per-token numbers (``return_logits_vocab`` comes back empty, the callback is for
+  greedy search only), so ``score_batch``: one teacher-forced pass (``<pad>`` not in the converted
+  vocabulary). Measured alternatives are in ``benchmarks/README.md``.
+- **Cores.** One search using every core (``intra_threads``), or one model replica per core,
+  each searching a contiguous part of the batch (``inter_threads``): ``thread_layout``.
 - **n-best** from ``num_hypotheses``.
 
 Layer and heads of the alignment attention are fixed in the converted model (see ``convert.py``).

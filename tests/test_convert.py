@@ -197,8 +197,7 @@ def test_the_vocabulary_map_corpus_ships_and_never_holds_the_held_out_text():
 def test_the_map_is_built_from_the_shipped_corpus_when_no_corpus_is_given(
     model_dir, tmp_path, monkeypatch
 ):
-    from translator.backends import load_backend
-    from translator.backends import vmap
+    from translator.backends import load_backend, vmap
 
     monkeypatch.setenv("TRANSLATOR_CT2_CACHE", str(tmp_path))
     backend = load_backend(str(model_dir), device="cpu", backend="ctranslate2:float32")

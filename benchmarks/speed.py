@@ -143,11 +143,21 @@ def run_one(name: str, model: str, texts: dict[str, str]) -> dict:
             def output_limit(self, source_pieces: int) -> int:
                 return bound(source_pieces)
 
-        # no sentence cache (every run translates), no retries (random weights loop everywhere)
-        engine = Bounded(
-            model=model, backend=backend, details=details, cache=False, retry_degenerate=False
+        from translator.align import AlignmentConfig
+        from translator.backends import load_backend
+
+        alignment = AlignmentConfig()
+        loaded = load_backend(
+            model,
+            backend=backend,
+            alignment_layer=alignment.layer,
+            alignment_heads=alignment.heads,
         )
-        engine.backend = Counting(engine.backend)
+        # the engine's model calls go through Counting (its decoder keeps the backend it is
+        # given); no sentence cache (every run translates), no retries (random weights loop)
+        engine = Bounded(
+            backend=Counting(loaded), details=details, cache=False, retry_degenerate=False
+        )
         if beam:
             engine.beam = beam
     result["load_s"] = time.perf_counter() - start

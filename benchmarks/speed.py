@@ -127,9 +127,17 @@ class Counting:
         return hypotheses
 
 
+def bound_outputs() -> None:
+    """Every engine's decoder bounds each output by ``bound`` (the model stage's limit)."""
+    from translator import decode
+
+    decode.output_limit = lambda pieces, ratio, positions: bound(pieces)
+
+
 def run_one(name: str, model: str, texts: dict[str, str]) -> dict:
     how, backend, beam, details = CONFIGS[name]
     suppress_end_of_sentence(torch_engine=backend == "torch")
+    bound_outputs()
     from translator.segment import segment
 
     result: dict = {"name": name}
@@ -326,6 +334,7 @@ def sessions(model: str, layout: str, cores: int, users: int, text: str) -> dict
     from translator.backends.hub import resolve_model
 
     suppress_end_of_sentence(torch_engine=False)
+    bound_outputs()
     backend = CTranslate2Backend.load(
         resolve_model(model), device="cpu", threads=thread_layout(cores, layout)
     )

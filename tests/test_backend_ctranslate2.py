@@ -73,11 +73,42 @@ def test_int8_weights_are_stored_quantized(ct2_float32, ct2_int8):
 
 
 def test_auto_picks_ctranslate2_on_the_cpu(model_dir, ct2_cache, monkeypatch):
-    from translator.backends import load_backend
+    from translator.backends import load_backend, vmap
 
     monkeypatch.delenv("TRANSLATOR_BACKEND", raising=False)
-    assert load_backend(str(model_dir), device="cpu").name == "ctranslate2"
+    monkeypatch.setattr(vmap, "corpus_sentences", lambda: ["Guten Morgen, Frau Müller."])
+    assert load_backend(str(model_dir), device="cpu").name.startswith("ctranslate2")
     assert load_backend(str(model_dir), device="cpu", backend="torch").name == "torch"
+
+
+@pytest.mark.parametrize("by_default", [True, False])
+def test_auto_builds_and_uses_the_map_only_where_it_was_measured_safe(
+    model_dir, tmp_path, monkeypatch, by_default
+):
+    from translator.backends import ctranslate2_backend, load_backend, vmap
+    from translator.backends.convert import VMAP_FILE
+
+    monkeypatch.delenv("TRANSLATOR_BACKEND", raising=False)
+    monkeypatch.setenv("TRANSLATOR_CT2_CACHE", str(tmp_path))
+    monkeypatch.setattr(ctranslate2_backend, "VMAP_BY_DEFAULT", by_default)
+    few = vmap.corpus_sentences()[:4]
+    monkeypatch.setattr(vmap, "corpus_sentences", lambda: few)
+    chosen = load_backend(str(model_dir), device="cpu")
+    assert chosen.vmap is by_default
+    assert (chosen.model_dir / VMAP_FILE).is_file() is by_default
+    assert chosen.name == ("ctranslate2+vmap" if by_default else "ctranslate2")
+    if by_default:  # the map is read when the model loads: this engine uses it
+        ids = chosen.codec.encode(few[0]).ids
+        (hypothesis,) = chosen.generate([ids], beam=2, max_new_tokens=[8])
+        allowed = set(
+            " ".join(
+                line.partition("\t")[2]
+                for line in (chosen.model_dir / VMAP_FILE).read_text("utf-8").splitlines()
+            ).split()
+        )
+        assert {chosen.codec.pieces[i] for i in hypothesis.ids} <= allowed | {"</s>"}
+    # named explicitly, the engine is the full vocabulary's
+    assert not load_backend(str(model_dir), device="cpu", backend="ctranslate2").vmap
 
 
 def test_the_environment_chooses_the_engine_that_auto_means(model_dir, ct2_cache, monkeypatch):

@@ -11,14 +11,22 @@ as a whole, so sentences with different bounds that all run into them are decode
 
 Every configuration runs in its own process (peak RSS is that process's), configurations are
 interleaved round by round, and each figure is the median over rounds; ratios are to the baseline
-of the same run.
+of the same run. ``--cpu-time`` divides by the process's CPU time instead of wall time: on a busy
+machine, pin the run to one core (``taskset -c 0``) and compare CPU time.
 
-    python benchmarks/speed.py [--rounds 3] [--sentences 200] [--only NAME ...]
+    python benchmarks/speed.py [--rounds 3] [--sentences 200] [--only NAME ...] [--cpu-time]
+    python benchmarks/speed.py --model Helsinki-NLP/opus-mt-de-en [--check-vmap]   # real weights
+    python benchmarks/speed.py --threads          # replicas × threads, one document and sessions
+
+With ``--model`` the table is made on that model's real outputs (nothing suppressed or forced;
+tokens are what each engine produced), and ``--check-vmap`` also prints how many sentences the
+vocabulary map changes on text it was not built from (beam 4 and greedy).
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import math
 import os
@@ -36,13 +44,17 @@ sys.path.insert(0, str(HERE.parent))
 from opus_shape import build_opus_shaped, german_sentences  # noqa: E402
 
 SEED = HERE.parent / "seeds" / "000_6c55d004d8009f3d.txt"
+HELDOUT = HERE / "data" / "vmap_heldout.de.txt"
 EXACT = os.environ.get("SPEED_EXACT_BOUNDS") == "1"
+REAL = os.environ.get("SPEED_REAL_MODEL") == "1"  # real weights: real outputs, nothing forced
 
 # name: (how, backend, beam, details)
 CONFIGS: dict[str, tuple[str, str, int, bool]] = {
     "baseline": ("generate", "torch", 4, False),
-    "default": ("translator", "auto", 0, True),  # = ctranslate2 int8, beam 4
-    "fast (--fast)": ("translator", "auto", 1, True),  # = ctranslate2 int8, greedy
+    "default": ("translator", "auto", 0, True),  # = Translator(): beam 4, details
+    "fast (--fast)": ("translator", "auto", 1, True),  # = the default engine, greedy
+    "ct2 int8 beam 4, full vocabulary": ("translator", "ctranslate2:int8", 4, True),
+    "ct2 int8 greedy, full vocabulary": ("translator", "ctranslate2:int8", 1, True),
     "torch beam 4": ("translator", "torch", 4, True),
     "torch greedy": ("translator", "torch", 1, True),
     "ct2 float32 beam 4": ("translator", "ctranslate2:float32", 4, True),
@@ -55,6 +67,8 @@ CONFIGS: dict[str, tuple[str, str, int, bool]] = {
 
 def bound(pieces: int) -> int:
     """Output tokens for a source of ``pieces`` pieces: about 1.1 × (see the module docstring)."""
+    if REAL:
+        return min(math.ceil(1.5 * pieces) + 10, 511)  # the engine's own limit
     if EXACT:
         return math.ceil(1.1 * pieces)
     return 8 * math.ceil(1.1 * pieces / 8)
@@ -71,6 +85,8 @@ def document(sentences: int) -> str:
 def suppress_end_of_sentence(torch_engine: bool) -> None:
     """Engines never end before the bound (benchmark only: random weights). Imports only the
     engine in use, so that peak RSS is the engine's own."""
+    if REAL:
+        return
     if torch_engine:
         from translator.backends import marian_torch
 
@@ -111,9 +127,17 @@ class Counting:
         return hypotheses
 
 
+def bound_outputs() -> None:
+    """Every engine's decoder bounds each output by ``bound`` (the model stage's limit)."""
+    from translator import decode
+
+    decode.output_limit = lambda pieces, ratio, positions: bound(pieces)
+
+
 def run_one(name: str, model: str, texts: dict[str, str]) -> dict:
     how, backend, beam, details = CONFIGS[name]
     suppress_end_of_sentence(torch_engine=backend == "torch")
+    bound_outputs()
     from translator.segment import segment
 
     result: dict = {"name": name}
@@ -127,11 +151,21 @@ def run_one(name: str, model: str, texts: dict[str, str]) -> dict:
             def output_limit(self, source_pieces: int) -> int:
                 return bound(source_pieces)
 
-        # no sentence cache (every run translates), no retries (random weights loop everywhere)
-        engine = Bounded(
-            model=model, backend=backend, details=details, cache=False, retry_degenerate=False
+        from translator.align import AlignmentConfig
+        from translator.backends import load_backend
+
+        alignment = AlignmentConfig()
+        loaded = load_backend(
+            model,
+            backend=backend,
+            alignment_layer=alignment.layer,
+            alignment_heads=alignment.heads,
         )
-        engine.backend = Counting(engine.backend)
+        # the engine's model calls go through Counting (its decoder keeps the backend it is
+        # given); no sentence cache (every run translates), no retries (random weights loop)
+        engine = Bounded(
+            backend=Counting(loaded), details=details, cache=False, retry_degenerate=False
+        )
         if beam:
             engine.beam = beam
     result["load_s"] = time.perf_counter() - start
@@ -148,17 +182,24 @@ def run_one(name: str, model: str, texts: dict[str, str]) -> dict:
                 next(iter(engine.stream(text)))
                 result["first_s"] = time.perf_counter() - first
                 engine.backend.lengths.clear()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         produced = engine.translate_text(text)
-        wall = time.perf_counter() - began
+        wall, cpu = time.perf_counter() - began, time.process_time() - cpu
         if how == "generate":
             lengths = produced
         else:
             lengths = [engine.backend.lengths[tuple(codec.encode(s).ids)] for s in sentences]
+        if REAL:
+            expected = lengths  # real outputs: whatever each engine produced
         if lengths != expected:
             bad = sum(a != b for a, b in zip(lengths, expected, strict=True))
             raise SystemExit(f"{name}: {bad} of {len(expected)} output lengths are not forced")
-        result[label] = {"wall_s": wall, "tokens": sum(lengths), "sentences": len(sentences)}
+        result[label] = {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "tokens": sum(lengths),
+            "sentences": len(sentences),
+        }
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
@@ -200,7 +241,7 @@ class Baseline:
                 if input_ids.shape[1] - 1 >= self.length:
                     scores[:] = float("-inf")
                     scores[:, eos] = 0.0
-                else:
+                elif not REAL:  # random weights: never end before the bound
                     scores[:, eos] = float("-inf")
                 return scores
 
@@ -225,16 +266,18 @@ class Baseline:
                         forced_eos_token_id=None,
                         logits_processor=self.processor(n),
                     )
-                lengths.append(int((out[0, 1:] != self.codec.eos_id).sum()))
+                ended = out[0, 1:] == self.codec.eos_id
+                lengths.append(int(ended.int().argmax()) if ended.any() else out.shape[1] - 1)
         return lengths
 
 
 # -- the driver ---------------------------------------------------------------------------------
 
 
-def prepare(model: Path, texts: dict[str, str], vmap_corpus: list[str]) -> dict:
+def prepare(model: Path, vmap_corpus: list[str]) -> dict:
     """Convert every precision and build the vocabulary map before anything is timed."""
     from translator.backends import load_backend
+    from translator.backends import vmap as vmap_module
     from translator.backends.convert import VMAP_FILE
 
     notes = {}
@@ -243,17 +286,18 @@ def prepare(model: Path, texts: dict[str, str], vmap_corpus: list[str]) -> dict:
         if precision != "int8":  # converted ahead; the map is only timed with int8
             continue
         if not (backend.model_dir / VMAP_FILE).is_file():
-            from translator.backends.vmap import build_vmap
-
             began = time.perf_counter()
-            build_vmap(backend, vmap_corpus)
-            notes[f"vmap_build_s_{precision}"] = time.perf_counter() - began
+            if hasattr(vmap_module, "corpus_sentences"):  # the corpus that ships with it
+                vmap_module.build_vmap(backend)
+            else:
+                vmap_module.build_vmap(backend, vmap_corpus)
+            notes[f"vmap_build_s_{precision}"] = round(time.perf_counter() - began, 1)
         lines = (backend.model_dir / VMAP_FILE).read_text("utf-8").splitlines()
         notes[f"vmap_entries_{precision}"] = len(lines)
     return notes
 
 
-def vmap_agreement(model: Path, text: str) -> dict:
+def vmap_agreement(model: Path, texts: dict[str, str]) -> dict:
     """How often the shortlist changes a sentence, on text it was not built from (no forcing)."""
     from translator import Translator
 
@@ -262,10 +306,87 @@ def vmap_agreement(model: Path, text: str) -> dict:
     short = Translator(model=str(model), backend="ctranslate2:int8+vmap", **options)
     result = {}
     for beam in (4, 1):
-        a = [en for _, en in full.translate_text(text, beam=beam).pairs()]
-        b = [en for _, en in short.translate_text(text, beam=beam).pairs()]
-        result[f"beam {beam}"] = (sum(x != y for x, y in zip(a, b, strict=True)), len(a))
+        for label, text in texts.items():
+            a = [en for _, en in full.translate_text(text, beam=beam).pairs()]
+            b = [en for _, en in short.translate_text(text, beam=beam).pairs()]
+            changed = sum(x != y for x, y in zip(a, b, strict=True))
+            result[f"beam {beam}, {label}"] = (
+                f"{changed} of {len(a)} ({100 * changed / len(a):.1f} %)"
+            )
     return result
+
+
+def unseen_texts(sentences: int) -> dict[str, str]:
+    """Text the vocabulary map was not built from: the timed document and held-out UD German."""
+    heldout = [line for line in HELDOUT.read_text("utf-8").splitlines() if line.strip()]
+    return {
+        "catalogue document": document(sentences),
+        "UD German held out": "\n\n".join(heldout),
+    }
+
+
+def sessions(model: str, layout: str, cores: int, users: int, text: str) -> dict:
+    """``users`` threads translating ``text`` at once with one shared Translator (a server's
+    sessions), or one (``users`` = 1): the wall time and tokens/s, on ``cores`` cores."""
+    os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
+    from translator import Translator
+    from translator.backends.ctranslate2_backend import CTranslate2Backend, thread_layout
+    from translator.backends.hub import resolve_model
+
+    suppress_end_of_sentence(torch_engine=False)
+    bound_outputs()
+    backend = CTranslate2Backend.load(
+        resolve_model(model), device="cpu", threads=thread_layout(cores, layout)
+    )
+
+    class Bounded(Translator):
+        def output_limit(self, source_pieces: int) -> int:
+            return bound(source_pieces)
+
+    engine = Bounded(backend=Counting(backend), cache=False, retry_degenerate=False)
+    engine.translate_text("Guten Morgen. Wie geht es Ihnen heute?")
+    began = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(users) as pool:
+        list(pool.map(lambda _: engine.translate_text(text), range(users)))
+    wall = time.perf_counter() - began
+    tokens = users * sum(engine.backend.lengths.values())
+    return {"wall_s": wall, "tokens_per_s": tokens / wall}
+
+
+def threads_table(model: Path, rounds: int, sentences: int) -> str:
+    """Replicas × threads per replica, one document and several sessions at once."""
+    cores = len(os.sched_getaffinity(0))
+    cases = [("intra", 1)] + [
+        (layout, c) for c in sorted({2, cores}) for layout in ("intra", "inter")
+    ]
+    found: dict[tuple, list[float]] = {}
+    loads = []
+    for _ in range(rounds):
+        for layout, c in cases:
+            for users in (1, 3):
+                loads.append(os.getloadavg()[0])
+                command = [sys.executable, __file__, "--session", layout, str(c), str(users)]
+                command += ["--model", str(model), "--sentences", str(sentences)]
+                done = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+                if done.returncode != 0:
+                    raise SystemExit(f"{layout} {c} {users} failed:\n{done.stderr[-3000:]}")
+                result = json.loads(done.stdout.strip().splitlines()[-1])
+                found.setdefault((layout, c, users), []).append(result["tokens_per_s"])
+                print(layout, c, users, result, file=sys.stderr, flush=True)
+    rows = [
+        f"{rounds} rounds, medians, wall time; load average (1 min) min/median/max "
+        + "/".join(f"{x:.1f}" for x in (min(loads), statistics.median(loads), max(loads))),
+        "",
+        "| cores | layout (replicas × threads) | one document tokens/s "
+        "| 3 sessions at once tokens/s |",
+        "| ---: | --- | ---: | ---: |",
+    ]
+    for layout, c in cases:
+        inter, intra = (c, 1) if layout == "inter" else (1, c)
+        one = statistics.median(found[(layout, c, 1)])
+        three = statistics.median(found[(layout, c, 3)])
+        rows.append(f"| {c} | {layout} ({inter} × {intra}) | {one:.0f} | {three:.0f} |")
+    return "\n".join(rows)
 
 
 def main() -> None:
@@ -274,9 +395,15 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=200)
     parser.add_argument("--only", nargs="*", help="configurations to run (default: all)")
     parser.add_argument("--exact-bounds", action="store_true", help="bound = ceil(1.1 × n)")
+    parser.add_argument("--cpu-time", action="store_true", help="tokens per CPU second")
+    parser.add_argument("--model", help="real weights (hub id or directory): real outputs")
+    parser.add_argument("--check-vmap", action="store_true", help="only the map's changes")
+    parser.add_argument("--threads", action="store_true", help="the thread layouts' table")
+    parser.add_argument("--no-vmap", action="store_true", help="neither build nor check the map")
+    parser.add_argument("--parallel", action="store_true", help="a round's runs at once")
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--one", help=argparse.SUPPRESS)
-    parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--session", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.exact_bounds:
         os.environ["SPEED_EXACT_BOUNDS"] = "1"
@@ -284,25 +411,54 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(args.one, args.model, texts)))
         return
+    if args.session:
+        layout, cores, users = args.session
+        print(json.dumps(sessions(args.model, layout, int(cores), int(users), texts["document"])))
+        return
 
-    model = build_opus_shaped()
+    if args.model:
+        from translator.backends.hub import resolve_model
+
+        os.environ["SPEED_REAL_MODEL"] = "1"  # children too
+        global REAL
+        REAL = True
+        model = resolve_model(args.model).path
+    else:
+        model = build_opus_shaped()
     pool = german_sentences(args.sentences + 800)
-    notes = prepare(model, texts, pool[args.sentences :])  # the map never sees the document
+    notes = {} if args.no_vmap else prepare(model, pool[args.sentences :])
+    if args.check_vmap:
+        print(json.dumps(vmap_agreement(model, unseen_texts(args.sentences)), indent=1))
+        return
+    if args.threads:
+        print(threads_table(model, args.rounds, args.sentences))
+        return
     names = args.only or list(CONFIGS)
     runs: dict[str, list[dict]] = {n: [] for n in names}
     loads = []
     for round_ in range(args.rounds):
-        for name in names:
+        # --parallel: every configuration of a round at once, each in its own process (on a
+        # machine busy with other work, CPU time per process is still each one's own)
+        batches = [names] if args.parallel else [[name] for name in names]
+        for group in batches:
             loads.append(os.getloadavg()[0])
-            command = [sys.executable, __file__, "--one", name, "--model", str(model)]
-            command += ["--sentences", str(args.sentences)]
-            done = subprocess.run(command, capture_output=True, text=True, env=os.environ)
-            if done.returncode != 0:
-                raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
-            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
-            print(f"round {round_ + 1}: {json.dumps(runs[name][-1])}", file=sys.stderr, flush=True)
+            started = {}
+            for name in group:
+                command = [sys.executable, __file__, "--one", name, "--model", str(model)]
+                command += ["--sentences", str(args.sentences)]
+                started[name] = subprocess.Popen(
+                    command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                )
+            for name, process in started.items():
+                out, err = process.communicate()
+                if process.returncode != 0:
+                    raise SystemExit(f"{name} failed:\n{err[-3000:]}")
+                runs[name].append(json.loads(out.strip().splitlines()[-1]))
+                print(f"round {round_ + 1}: {json.dumps(runs[name][-1])}", file=sys.stderr)
+            loads.append(os.getloadavg()[0])
     notes["load_average"] = (min(loads), statistics.median(loads), max(loads))
-    notes["vmap_changed"] = vmap_agreement(model, texts["document"])
+    if not args.no_vmap:
+        notes["vmap_changed"] = vmap_agreement(model, unseen_texts(args.sentences))
     if args.json:
         Path(args.json).write_text(json.dumps({"runs": runs, "notes": notes}, indent=1))
     print(table(runs, notes, args))
@@ -312,8 +468,10 @@ def table(runs: dict[str, list[dict]], notes: dict, args) -> str:
     def med(name: str, pick) -> float:
         return statistics.median(pick(r) for r in runs[name])
 
+    clock = "cpu_s" if args.cpu_time else "wall_s"
+
     def tps(name: str, label: str) -> float:
-        return med(name, lambda r: r[label]["tokens"] / r[label]["wall_s"])
+        return med(name, lambda r: r[label]["tokens"] / r[label][clock])
 
     base = (
         {label: tps("baseline", label) for label in ("document", "seed")}
@@ -339,11 +497,14 @@ def table(runs: dict[str, list[dict]], notes: dict, args) -> str:
             f"| {'–' if math.isnan(first) else f'{first:.2f}'} |"
         )
     any_run = next(iter(runs.values()))[0]
+    bounds = "1.1 n rounded up to a multiple of 8"
+    bounds = "real outputs" if REAL else "ceil(1.1 n)" if EXACT else bounds
     lines = [
         f"{args.rounds} rounds, medians; document: {any_run['document']['sentences']} sentences, "
         f"{any_run['document']['tokens']} output tokens; seed article: "
         f"{any_run['seed']['sentences']} sentences, {any_run['seed']['tokens']} output tokens; "
-        f"bounds {'ceil(1.1 n)' if EXACT else '1.1 n rounded up to a multiple of 8'}; "
+        f"bounds {bounds}; "
+        f"tokens per {'CPU' if args.cpu_time else 'wall'} second; "
         f"load average (1 min) min/median/max "
         + "/".join(f"{x:.1f}" for x in notes["load_average"]),
         "",

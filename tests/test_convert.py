@@ -175,3 +175,37 @@ def test_fast_and_a_beam_contradict(model_dir, tmp_path):
         "-", "--model", str(model_dir), "--fast", "--beam", "4", env={}, stdin=b"Guten Morgen."
     )
     assert result.returncode == 1 and b"--fast" in result.stderr
+
+
+# -- the vocabulary map's corpus ----------------------------------------------------------------
+
+
+def test_the_vocabulary_map_corpus_ships_and_never_holds_the_held_out_text():
+    from pathlib import Path
+
+    from translator.backends.vmap import CORPUS, corpus_sentences
+
+    sentences = corpus_sentences()
+    assert len(sentences) > 1000 and len(set(sentences)) == len(sentences)
+    assert sum(any(c in s for c in "äöüß") for s in sentences) > len(sentences) // 3
+    assert "CC BY-SA 4.0" in (CORPUS.parent / "README.md").read_text("utf-8")
+    held_out = Path(__file__).resolve().parent.parent / "benchmarks" / "data"
+    unseen = (held_out / "vmap_heldout.de.txt").read_text("utf-8").splitlines()
+    assert unseen and not set(unseen) & set(sentences)
+
+
+def test_the_map_is_built_from_the_shipped_corpus_when_no_corpus_is_given(
+    model_dir, tmp_path, monkeypatch
+):
+    from translator.backends import load_backend, vmap
+
+    monkeypatch.setenv("TRANSLATOR_CT2_CACHE", str(tmp_path))
+    backend = load_backend(str(model_dir), device="cpu", backend="ctranslate2:float32")
+    few = vmap.corpus_sentences()[:6]
+    monkeypatch.setattr(vmap, "corpus_sentences", lambda: few)
+    path = vmap.build_vmap(backend, beam=1)
+    lines = path.read_text("utf-8").splitlines()
+    codec = backend.codec
+    pieces = {codec.pieces[i] for s in few for i in codec.encode(s).ids[:-1]}
+    assert {line.split("\t")[0] for line in lines[1:]} <= pieces
+    assert len(lines) > 10

@@ -39,7 +39,8 @@ def load_backend(
     installed and the device is the CPU, else torch), ``torch``, or ``ctranslate2`` —
     optionally ``ctranslate2:PRECISION`` (``int8``, the CPU default; ``float16``, the CUDA
     default; ``float32``, …) and ``+vmap`` (the vocabulary shortlist stored by
-    ``translator convert MODEL --vmap``).
+    ``translator convert MODEL --vmap``). ``auto`` uses the map only where it was measured
+    safe (``ctranslate2_backend.VMAP_BY_DEFAULT``).
 
     The alignment layer and heads are fixed at load time: CTranslate2 sets them on the converted
     model, and can only average the first N heads of one layer.
@@ -54,7 +55,8 @@ def load_backend(
             f"unknown backend {backend!r}; choose one of: auto, {', '.join(BACKENDS)} "
             "(ctranslate2 also as ctranslate2:PRECISION and ctranslate2+vmap)"
         )
-    if name == "auto":
+    automatic = name == "auto"
+    if automatic:
         name = "ctranslate2" if ctranslate2_available() and _is_cpu(device) else "torch"
     elif name == "ctranslate2" and not ctranslate2_available():
         raise InputError(
@@ -74,7 +76,7 @@ def load_backend(
                 precision=precision,
                 alignment_layer=alignment_layer,
                 alignment_heads=alignment_heads,
-                vmap=vmap,
+                vmap=None if automatic else vmap,  # auto: the map where it is safe
             )
         except ValueError as error:
             raise InputError(str(error)) from error

@@ -18,8 +18,15 @@ It fills the same Hypothesis as the torch engine:
   repair it; it is replaced by one greedy step, which depends on the source only. The decoder's
   one-call prefix mode (``return_alternatives`` with a prefix) is not used: for Marian its
   attention differs from step-by-step decoding by ~1e-3.
-- **Token log-probabilities** from ``score_batch`` (one teacher-forced pass, raw log-softmax,
-  ``<pad>`` not in the converted vocabulary).
+- **Token log-probabilities.** Greedy search: from the search itself (the step callback's
+  ``log_prob``: raw log-softmax, equal to a teacher-forced pass to ~1e-5), ``</s>`` included when
+  a row ends by itself; a row cut at its bound (no ``</s>`` in the search) or searched with a ban
+  (``no_repeat_ngram_size``, which renormalises) is scored after, alone. Beam search: CTranslate2
+  4.8.5 gives no per-token numbers (``return_logits_vocab`` comes back empty, the callback is for
+  greedy search only), so ``score_batch``: one teacher-forced pass (``<pad>`` not in the converted
+  vocabulary). Measured alternatives are in ``benchmarks/README.md``.
+- **Cores.** One search using every core (``intra_threads``), or one model replica per core,
+  each searching a contiguous part of the batch (``inter_threads``): ``thread_layout``.
 - **n-best** from ``num_hypotheses``.
 
 Layer and heads of the alignment attention are fixed in the converted model (see ``convert.py``).
@@ -44,6 +51,13 @@ from .hub import ResolvedModel
 SCORE_TOKENS = 128  # tokens per teacher-forced scoring call: bounds its memory
 BEAM_BATCH = 16  # sentences CTranslate2 searches at once (it splits larger calls, sorted)
 REGROUP_ABOVE = 0.3  # share of rows re-decoded above which batches are grouped by limit up front
+# Whether ``auto`` uses the vocabulary map (built from the corpus that ships with the package the
+# first time the converted model is loaded): only if it changes < 1 % of sentences at beam 4 on
+# text it was not built from (benchmarks/README.md, "vocabulary map")
+VMAP_BY_DEFAULT = False
+# how the cores are used: "intra" (one search, every core in each matrix product) or "inter"
+# (one model replica per core, each searching a part of the batch); measured in benchmarks/
+LAYOUT = "intra"
 
 
 def default_precision(device: str) -> str:
@@ -91,8 +105,10 @@ class CTranslate2Backend:
         max_source_positions: int,
         decoder_layers: int,
         vmap: bool = False,
+        replicas: int = 1,
     ) -> None:
         self.translator = translator
+        self.replicas = max(1, replicas)  # model replicas that search parts of a batch at once
         self.codec = codec
         self.model_id = resolved.model_id
         self.revision = resolved.revision
@@ -117,9 +133,13 @@ class CTranslate2Backend:
         precision: str | None = None,
         alignment_layer: int = -1,
         alignment_heads: Sequence[int] = (0,),
-        vmap: bool = False,
+        vmap: bool | None = False,
         cache: Path | None = None,
+        threads: tuple[int, int] | None = None,
     ) -> CTranslate2Backend:
+        """``vmap``: use the vocabulary map (True: it must exist), or None: as ``auto`` decides
+        (``VMAP_BY_DEFAULT``, CPU only; built now if missing). ``threads``: (replicas, threads
+        per replica); default ``thread_layout``."""
         import ctranslate2
 
         kind, index = _split_device(device)
@@ -150,32 +170,53 @@ class CTranslate2Backend:
                 f"converted for CTranslate2 ({error})"
             )
             raise ModelLoadError(resolved.model_id, reason) from error
-        if vmap and not (model_dir / VMAP_FILE).is_file():
+        has_map = (model_dir / VMAP_FILE).is_file()
+        if vmap is None:
+            vmap = VMAP_BY_DEFAULT and kind == "cpu"
+            build_map = vmap and not has_map
+        else:
+            build_map = False
+        if vmap and not has_map and not build_map:
             raise InputError(
                 f"the converted model in {model_dir} has no vocabulary map; build one with "
                 f"`translator convert {resolved.model_id} --vmap`"
             )
-        threads = usable_cores() if kind == "cpu" else 1
-        translator = ctranslate2.Translator(
-            str(model_dir),
-            device=kind,
-            device_index=index,
-            compute_type=precision,
-            inter_threads=1,
-            intra_threads=threads,
-        )
-        return cls(
-            translator,
-            codec,
-            resolved,
-            model_dir=model_dir,
-            device=kind if kind == "cpu" else f"{kind}:{index}",
-            precision=precision,
-            default_beam=int(generation.get("num_beams") or 1),
-            max_source_positions=int(config.get("max_position_embeddings", 512)),
-            decoder_layers=layers,
-            vmap=vmap,
-        )
+        inter, intra = threads or (thread_layout(usable_cores()) if kind == "cpu" else (1, 1))
+
+        def engine(with_map: bool) -> CTranslate2Backend:
+            translator = ctranslate2.Translator(
+                str(model_dir),
+                device=kind,
+                device_index=index,
+                compute_type=precision,
+                inter_threads=inter,
+                intra_threads=intra,
+            )
+            return cls(
+                translator,
+                codec,
+                resolved,
+                model_dir=model_dir,
+                device=kind if kind == "cpu" else f"{kind}:{index}",
+                precision=precision,
+                default_beam=int(generation.get("num_beams") or 1),
+                max_source_positions=int(config.get("max_position_embeddings", 512)),
+                decoder_layers=layers,
+                vmap=with_map,
+                replicas=inter,
+            )
+
+        if not build_map:
+            return engine(vmap)
+        full = engine(False)
+        try:
+            from .vmap import build_vmap
+
+            build_vmap(full)  # the map is read when the model loads: load it again
+        except OSError:  # a read-only cache: the full vocabulary, as before
+            return full
+        del full
+        return engine(True)
 
     # -- the protocol -------------------------------------------------------------------------
 
@@ -195,22 +236,31 @@ class CTranslate2Backend:
         limits = [max(1, int(n)) for n in max_new_tokens]
         if len(limits) != len(sources):
             raise ValueError("one max_new_tokens per source is needed")
+        recorded = None
         if beam == 1:
-            results = self._greedy(sources, limits, details, no_repeat_ngram_size)
+            results, recorded = self._greedy(sources, limits, details, no_repeat_ngram_size)
         else:
             results = self._beam(sources, limits, beam, details, no_repeat_ngram_size)
         hypotheses = []
-        for result, limit in zip(results, limits, strict=True):
+        for row, (result, limit) in enumerate(zip(results, limits, strict=True)):
             nbest = [self._cut(tokens, limit) for tokens in result.hypotheses]
             hypothesis = Hypothesis(ids=nbest[0], alternatives=nbest[1 : 1 + max(0, alternatives)])
             if details:
                 rows = np.asarray(result.attention[0], dtype=np.float32)[: len(nbest[0]) + 1]
                 hypothesis.attention = rows
+                if recorded is not None:
+                    hypothesis.logprobs = self._ended(recorded[row], result.hypotheses[0], nbest[0])
             hypotheses.append(hypothesis)
         if details:
             if beam > 1 and len(sources) > 1:
                 self._repair_first_rows(sources, hypotheses)
-            self._add_logprobs(sources, hypotheses)
+            # rows whose search did not give every log-probability: all of a beam search's,
+            # greedy rows cut at their bound (no </s> in the search) or searched with a mask
+            unscored = [row for row, h in enumerate(hypotheses) if not h.logprobs]
+            if unscored:
+                self._add_logprobs(
+                    [sources[row] for row in unscored], [hypotheses[row] for row in unscored]
+                )
             for hypothesis, source in zip(hypotheses, sources, strict=True):
                 hypothesis.attention = _normalised(hypothesis.attention, len(source))
         return hypotheses
@@ -258,17 +308,39 @@ class CTranslate2Backend:
 
     def _greedy(
         self, sources: list[list[str]], limits: list[int], details: bool, no_repeat: int
-    ) -> list:
-        # Greedy search doesn't depend on how far the batch runs: each row is cut afterwards.
-        return self.translator.translate_batch(
-            sources,
-            **self._options(
-                beam_size=1,
-                max_decoding_length=max(limits) + 1,
-                return_attention=details,
-                no_repeat_ngram_size=no_repeat,
-            ),
+    ) -> tuple[list, list[list[float]] | None]:
+        """Greedy search, and each row's token log-probabilities as the search computed them.
+
+        Greedy search doesn't depend on how far the batch runs: each row is cut afterwards. The
+        step callback carries each chosen token's log-probability (raw log-softmax, equal to a
+        teacher-forced pass to ~1e-5), ``</s>`` included when a row ends by itself. They are
+        recorded only where the search masks nothing: ``no_repeat_ngram_size`` (and a minimum
+        length) renormalise over the tokens left, so those rows are scored after the search.
+        """
+        record = details and not no_repeat
+        options = self._options(
+            beam_size=1,
+            max_decoding_length=max(limits) + 1,
+            min_decoding_length=0,  # as the torch engine: nothing masked at the first step
+            return_attention=details,
+            return_scores=record,
+            no_repeat_ngram_size=no_repeat,
         )
+        results: list = []
+        recorded: list[list[float]] = []
+        pending = []
+        for part in self._parts(sources):
+            steps: list[list[float]] = [[] for _ in part]
+            callback = _recorder(steps) if record else None
+            pending.append(
+                self.translator.translate_batch(
+                    part, **options, callback=callback, asynchronous=self.replicas > 1
+                )
+            )
+            recorded.extend(steps)
+        for call in pending:
+            results.extend(r.result() if self.replicas > 1 else r for r in call)
+        return results, (recorded if record else None)
 
     def _beam(
         self, sources: list[list[str]], limits: list[int], beam: int, details: bool, no_repeat: int
@@ -303,23 +375,35 @@ class CTranslate2Backend:
     def _beam_call(
         self, sources: list[list[str]], beam: int, limit: int, details: bool, no_repeat: int
     ):
-        return self.translator.translate_batch(
-            sources,
-            **self._options(
-                beam_size=beam,
-                no_repeat_ngram_size=no_repeat,
-                num_hypotheses=beam,
-                max_decoding_length=limit + 1,
-                return_attention=details,
-                max_batch_size=BEAM_BATCH,  # sentences per search: bounds its memory
-            ),
+        options = self._options(
+            beam_size=beam,
+            no_repeat_ngram_size=no_repeat,
+            num_hypotheses=beam,
+            max_decoding_length=limit + 1,
+            return_attention=details,
+            # sentences per search: bounds its memory; with replicas, each searches a part
+            max_batch_size=min(BEAM_BATCH, -(-len(sources) // self.replicas)),
         )
+        return self.translator.translate_batch(sources, **options)
+
+    def _parts(self, sources: list[list[str]]) -> list[list[list[str]]]:
+        """The batch cut into one contiguous part per replica (the rows come length-sorted)."""
+        size = -(-len(sources) // self.replicas)
+        return [sources[start : start + size] for start in range(0, len(sources), size)]
 
     def _cut(self, tokens: list[str], limit: int) -> list[int]:
         tokens = tokens[: limit + 1]
         if self._eos in tokens:
             tokens = tokens[: tokens.index(self._eos)]
         return self._ids(tokens[:limit])
+
+    def _ended(self, logprobs: list[float], tokens: list[str], ids: list[int]) -> list[float]:
+        """The search's log-probabilities of ``ids`` and of the ``</s>`` after them, or [] when
+        the search did not end the row there (it was cut at its bound)."""
+        end = len(ids)
+        if len(tokens) > end and len(logprobs) > end and tokens[end] == self._eos:
+            return logprobs[: end + 1]
+        return []
 
     # -- details --------------------------------------------------------------------------------
 
@@ -365,6 +449,23 @@ class CTranslate2Backend:
     def _ids(self, tokens: Sequence[str]) -> list[int]:
         vocab, unk = self.codec.vocab, self.codec.unk_id
         return [vocab.get(token, unk) for token in tokens]
+
+
+def thread_layout(cores: int, layout: str | None = None) -> tuple[int, int]:
+    """(replicas, threads per replica) for ``cores``: see ``benchmarks/README.md`` (threads)."""
+    if (layout or LAYOUT) == "inter":
+        return cores, 1
+    return 1, cores
+
+
+def _recorder(steps: list[list[float]]):
+    """A step callback that keeps each row's chosen-token log-probabilities, in order."""
+
+    def record(step) -> bool:
+        steps[step.batch_id].append(step.log_prob)
+        return False  # never stop the search
+
+    return record
 
 
 def _normalised(matrix: np.ndarray, width: int) -> np.ndarray:

@@ -7,18 +7,23 @@ keeping, per source piece, the target pieces that co-occur in its translations m
 the source piece itself where it is also a target piece (names, numbers) and the most frequent
 target pieces overall (always candidates).
 
-Its cost in quality must be measured on text it was not built from (``benchmarks/speed.py`` does);
-CTranslate2 takes the union of the candidates of every sentence in a batch, so with a shortlist a
-sentence's output can also depend on its batch-mates. It is an option, not the default.
+The corpus that ships with the package (``translator/data/vmap_corpus.de.txt``: UD German GSD,
+CC BY-SA 4.0, see the README beside it) is the default; ``translator convert MODEL --vmap FILE``
+takes another. Its cost in quality must be measured on text it was not built from
+(``benchmarks/speed.py --check-vmap``); CTranslate2 takes the union of the candidates of every
+sentence in a batch, so with a shortlist a sentence's output can also depend on its batch-mates.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .convert import write_vmap
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "vmap_corpus.de.txt"
 
 PER_SOURCE = 40  # target pieces kept per source piece
 COMMON = 300  # most frequent target pieces, always candidates
@@ -51,9 +56,14 @@ def build_vmap_lines(
     return lines
 
 
+def corpus_sentences() -> list[str]:
+    """The German sentences that ship with the package for building the map."""
+    return [line for line in CORPUS.read_text("utf-8").splitlines() if line.strip()]
+
+
 def build_vmap(
     backend,
-    sentences: Sequence[str],
+    sentences: Sequence[str] | None = None,
     *,
     beam: int | None = None,
     per_source: int = PER_SOURCE,
@@ -61,12 +71,15 @@ def build_vmap(
     batch_size: int = 32,
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Translate ``sentences`` with ``backend`` (CTranslate2, full vocabulary) and store the map
-    beside its converted model. Returns the map's path."""
+    """Translate ``sentences`` (default: the corpus that ships with the package) with
+    ``backend`` (CTranslate2, full vocabulary) and store the map beside its converted model.
+    Returns the map's path."""
     if getattr(backend, "vmap", False):
         raise ValueError("build the vocabulary map with the full vocabulary, not with a map")
     codec = backend.codec
     beam = beam or backend.default_beam
+    if sentences is None:
+        sentences = corpus_sentences()
     encoded = sorted(
         (codec.encode(s).ids for s in dict.fromkeys(sentences) if s.strip()),
         key=len,
@@ -76,7 +89,8 @@ def build_vmap(
     pairs = []
     for start in range(0, len(encoded), batch_size):
         batch = encoded[start : start + batch_size]
-        limits = [min(len(ids) * 2 + 10, backend.max_source_positions - 1) for ids in batch]
+        # the engine's own bound (decode.output_limit at its default ratio, 1.5 n + 10)
+        limits = [min(math.ceil(1.5 * (len(ids) - 1)) + 10, room) for ids in batch]
         hypotheses = backend.generate(batch, beam=beam, max_new_tokens=limits, details=False)
         for ids, hypothesis in zip(batch, hypotheses, strict=True):
             pairs.append(

@@ -275,26 +275,34 @@ def _batch(args: argparse.Namespace) -> int:
         if args.beam not in (None, 1):
             raise InputError("--fast decodes greedily (beam 1): leave out --beam, or drop --fast")
         args.beam = 1
-    summary = translate_many(
-        args.inputs,
-        args.out,
-        include=args.include,
-        exclude=args.exclude,
-        format=args.format,
-        text_column=args.text_column,
-        english_column=args.english_column,
-        details=args.details,
-        shard_rows=args.shard_rows,
-        model=args.model,
-        device=args.device,
-        backend=args.backend,
-        beam=args.beam,
-        cache=not args.no_cache,
-        workers=args.workers,
-        threads=args.threads,
-        ray=args.ray,
-        progress=args.progress if args.progress is not None else sys.stderr.isatty(),
-    )
+    try:
+        summary = translate_many(
+            args.inputs,
+            args.out,
+            include=args.include,
+            exclude=args.exclude,
+            format=args.format,
+            text_column=args.text_column,
+            english_column=args.english_column,
+            details=args.details,
+            shard_rows=args.shard_rows,
+            model=args.model,
+            device=args.device,
+            backend=args.backend,
+            beam=args.beam,
+            cache=not args.no_cache,
+            workers=args.workers,
+            threads=args.threads,
+            ray=args.ray,
+            progress=args.progress if args.progress is not None else sys.stderr.isatty(),
+        )
+    except KeyboardInterrupt:
+        print(
+            "translator batch: interrupted; what was finished is kept: run the same command "
+            "again to continue",
+            file=sys.stderr,
+        )
+        return 130
     for line in summary.lines():
         print(f"translator batch: {line}", file=sys.stderr)
     return 0 if summary.ok else 1

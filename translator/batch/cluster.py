@@ -37,6 +37,7 @@ class RayExecutor:
         self.owned = False  # whether this run started Ray (and so shuts it down)
         self.resources: dict[str, float] = {}
         self.count = 1
+        self.probe: Any = None
 
     def __enter__(self) -> RayExecutor:
         try:
@@ -68,23 +69,32 @@ class RayExecutor:
             self.settings = replace(self.settings, threads=threads)
             self.resources = {"num_cpus": threads}
             self.count = self.workers or max(1, cpus // threads)
+        self.probe = ray.remote(_Probe).options(**self.resources).remote(self.settings)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.owned:
-            import ray
-
-            ray.shutdown()
-
-    def signature(self) -> str:
-        """What the actors will load, asked of one actor with their resources."""
         import ray
 
-        probe = ray.remote(_Probe).options(**self.resources).remote(self.settings)
+        self._release_probe()
+        if self.owned:
+            ray.shutdown()
+
+    def _release_probe(self) -> None:
+        import ray
+
+        if self.probe is not None:
+            ray.kill(self.probe)
+            self.probe = None
+
+    def signature(self) -> str:
+        """What the actors will load, asked of one actor with their resources (started on
+        ``__enter__``, so it loads while the driver plans)."""
+        import ray
+
         try:
-            return ray.get(probe.signature.remote())
+            return ray.get(self.probe.signature.remote())
         finally:
-            ray.kill(probe)
+            self._release_probe()  # its CPUs or GPU go to the pool
 
     def run(self, tasks: list[Task], progress: ProgressSink) -> Iterator[Outcome]:
         if not tasks:

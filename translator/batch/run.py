@@ -48,7 +48,7 @@ class Summary:
         rate = f" ({self.sentences / self.seconds:,.1f} sentences/s)" if self.seconds else ""
         head = (
             f"{len(self.done)} done, {len(self.skipped)} skipped (done before), "
-            f"{len(self.failed)} failed; {self.sentences:,} sentences translated in "
+            f"{len(self.failed)} failed; {self.sentences:,} sentences in "
             f"{self.seconds:,.1f} s{rate} → {self.out}"
         )
         return [head, *(f"failed: {name}: {why}" for name, why in self.failed)]
@@ -124,9 +124,10 @@ def translate_many(
     with Manifest(target) as manifest:
         for stale in plan.stale_parts(target):
             stale.unlink(missing_ok=True)
-        hashes = _hash_inputs(items, summary)
-        runnable = [i for i in items if i.key in hashes]
-        with _executor(settings, workers, ray, len(runnable)) as executor:
+        # workers start loading the model while the inputs are hashed
+        with _executor(settings, workers, ray, len(items)) as executor:
+            hashes = _hash_inputs(items, summary)
+            runnable = [i for i in items if i.key in hashes]
             signature = executor.signature() if runnable else ""
             batch = _Batch(
                 target,

@@ -58,6 +58,11 @@ def find(
                 f"{name}: a batch reads files; translate a web page with `translator URL -o FILE`"
             )
         path = Path(name)
+        if path.is_dir() and path.resolve() == out_resolved:
+            raise InputError(
+                f"{name} is the output folder too: its translations would be read as input "
+                "on the next run; choose another --out"
+            )
         if path.is_dir():
             for file, relative in _walk(path, out_resolved):
                 if _chosen(relative, include, exclude):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+FIRST_GUESS = 0.01  # sentences per byte before any task is known: about 100 bytes a sentence
+
 
 class BatchProgress:
     """Counts sentences per task; draws a tqdm bar when ``enabled``."""
@@ -65,7 +67,7 @@ class BatchProgress:
         """Sentences in all tasks: those known, and the rest by size."""
         if self.rest_size <= 0:
             return self.known_sentences
-        per_unit = self.known_sentences / self.known_size if self.known_size else 0.01
+        per_unit = self.known_sentences / self.known_size if self.known_size else FIRST_GUESS
         return self.known_sentences + round(self.rest_size * per_unit)
 
     def _draw(self) -> None:

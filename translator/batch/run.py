@@ -154,13 +154,15 @@ def corpus_options(text: str, english: str, details: bool, rows: int) -> dict[st
     return {"text": text, "english": english, "details": details, "rows": rows}
 
 
-def _hash_inputs(items: list[plan.Item], summary: Summary) -> dict[str, str]:
-    """Each usable item's input SHA-256 (what decides whether it changed); the rest fail."""
+def _hash_inputs(items: list[plan.Item], summary: Summary) -> dict[str, tuple[str, int]]:
+    """Each usable item's input SHA-256 (what decides whether it changed) and size; the rest
+    fail."""
     hashes = {}
     for item in items:
         if item.error is None:
             try:
-                hashes[item.key] = sha256_of(read_input(item.path))
+                data = read_input(item.path)
+                hashes[item.key] = (sha256_of(data), len(data))
                 continue
             except TranslatorError as error:
                 item.error = str(error)
@@ -243,10 +245,10 @@ class _Batch:
             f"details={int(o['details'])},rows={o['rows']}"
         )
 
-    def plan(self, items: list[plan.Item], hashes: dict[str, str]) -> list[Task]:
+    def plan(self, items: list[plan.Item], hashes: dict[str, tuple[str, int]]) -> list[Task]:
         tasks: list[Task] = []
         for item in items:
-            sha = hashes[item.key]
+            sha, size = hashes[item.key]
             if item.kind == "file":
                 signature = self.file_signature(item)
                 if self.manifest.finished(item.key, sha, signature, self.out / item.key):
@@ -254,7 +256,6 @@ class _Batch:
                     continue
                 self.items[item.key] = item
                 self.signatures[item.key] = signature
-                size = item.path.stat().st_size
                 tasks.append(Task(item.key, "file", item.input, str(item.path), item.format,
                                   size=size))  # fmt: skip
             else:

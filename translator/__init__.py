@@ -14,6 +14,7 @@ from .version import __version__
 _WHERE = {
     "translate": ".api",
     "translate_text": ".api",
+    "translate_many": ".batch",
     "Document": ".document",
     "Link": ".document",
     "Paragraph": ".document",
@@ -37,11 +38,13 @@ __all__ = [
     "TranslatorError",
     "__version__",
     "translate",
+    "translate_many",
     "translate_text",
 ]
 
 if TYPE_CHECKING:
     from .api import translate, translate_text
+    from .batch import translate_many
     from .document import Document, Link, Paragraph, Sentence, Span
     from .engine import Translator
     from .errors import InputError, ModelLoadError, TranslatorError

@@ -155,7 +155,13 @@ def write_document(
     """
     target = Path(output)
     chosen = check_output(target, source, format)
-    data = formats.write_bytes(document, source, chosen.name)
+    write_atomically(formats.write_bytes(document, source, chosen.name), target)
+
+
+def write_atomically(data: bytes, output: str | os.PathLike[str]) -> None:
+    """``data`` into ``output`` through a temporary file beside it and a rename: readers (and a
+    rerun after a kill) see the previous file or the new one, never a part."""
+    target = Path(output)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
         # 0o666 as open() would: the umask applies, unlike mkstemp's private 0o600.

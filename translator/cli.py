@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The model is --model, else $TRANSLATOR_MODEL, else Helsinki-NLP/opus-mt-de-en; "
         "a local model directory works offline. `translator convert MODEL` prepares a model for "
         "the CTranslate2 engine ahead of time (see `translator convert --help`); "
-        "`translator doctor` checks that translating works here.",
+        "`translator doctor` checks that translating works here; `translator batch` translates "
+        "folders, lists of files and corpora (see `translator batch --help`).",
     )
     parser.add_argument(
         "input",
@@ -123,6 +124,80 @@ def build_doctor_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_batch_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="translator batch",
+        description="Translate folders, lists of files and corpora into one output folder. "
+        "Resumable: a manifest in the output folder records what is done, so running the same "
+        "command again skips finished work and redoes what changed; a file that fails is "
+        "reported and skipped. Exit status 1 when anything failed.",
+    )
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="files and folders (walked recursively; their trees are mirrored into --out); "
+        "corpora: .jsonl, .csv, .tsv, .parquet",
+    )
+    parser.add_argument("--out", required=True, metavar="DIR", help="the output folder")
+    parser.add_argument(
+        "--include", action="append", default=[], metavar="GLOB",
+        help="only files matching (a path under the folder, or a name: '*.md'); repeatable",
+    )  # fmt: skip
+    parser.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB",
+        help="leave out files matching ('drafts/*', '*.pdf'); repeatable",
+    )  # fmt: skip
+    parser.add_argument(
+        "--format",
+        choices=[f.name for f in OUTPUT_FORMATS],
+        help="write every document in this format (default: each in its own; a PDF as .md)",
+    )
+    parser.add_argument(
+        "--text-column", default="text", help="a corpus's German column (default: text)"
+    )
+    parser.add_argument(
+        "--english-column", default="english", help="the column added (default: english)"
+    )
+    parser.add_argument(
+        "--details",
+        action="store_true",
+        help="corpora: also a column ENGLISH_details of JSON: each sentence's spans, words, "
+        "links and scores",
+    )
+    parser.add_argument(
+        "--shard-rows", type=int, default=256, help="corpus rows per unit of work (default 256)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="translators at once (default: one per core on the CPU, one on a GPU; "
+        "with --ray: one per GPU, else one per --threads cores)",
+    )
+    parser.add_argument("--threads", type=int, help="cores each translator computes on")
+    parser.add_argument(
+        "--ray",
+        metavar="auto|ADDRESS",
+        help="run on a Ray cluster (pip install translator[ray]): auto finds a running one "
+        "(or starts one on this machine), else the head's address",
+    )
+    parser.add_argument("--model", help="hub id or local model directory")
+    parser.add_argument("--backend", default="auto", help="as for translating a file")
+    parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, …")
+    parser.add_argument("--beam", type=int, help="beam size (default: the model's own, 4)")
+    parser.add_argument("--fast", action="store_true", help="greedy decoding (beam 1)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the sentence cache"
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on stderr (default: when stderr is a terminal)",
+    )
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -133,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             args = build_doctor_parser().parse_args(argv[1:])
             return doctor.run(args.model, backend=args.backend, device=args.device)
+        if argv[:1] == ["batch"]:
+            return _batch(build_batch_parser().parse_args(argv[1:]))
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.clear_cache:
@@ -188,6 +265,47 @@ def _convert(args: argparse.Namespace) -> int:
             build_vmap(engine, sentences, progress=bar.update)
     print(engine.model_dir)  # type: ignore[attr-defined]
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from .batch import translate_many
+    from .errors import InputError
+
+    if args.fast:
+        if args.beam not in (None, 1):
+            raise InputError("--fast decodes greedily (beam 1): leave out --beam, or drop --fast")
+        args.beam = 1
+    try:
+        summary = translate_many(
+            args.inputs,
+            args.out,
+            include=args.include,
+            exclude=args.exclude,
+            format=args.format,
+            text_column=args.text_column,
+            english_column=args.english_column,
+            details=args.details,
+            shard_rows=args.shard_rows,
+            model=args.model,
+            device=args.device,
+            backend=args.backend,
+            beam=args.beam,
+            cache=not args.no_cache,
+            workers=args.workers,
+            threads=args.threads,
+            ray=args.ray,
+            progress=args.progress if args.progress is not None else sys.stderr.isatty(),
+        )
+    except KeyboardInterrupt:
+        print(
+            "translator batch: interrupted; what was finished is kept: run the same command "
+            "again to continue",
+            file=sys.stderr,
+        )
+        return 130
+    for line in summary.lines():
+        print(f"translator batch: {line}", file=sys.stderr)
+    return 0 if summary.ok else 1
 
 
 def _clear_cache() -> None:

@@ -223,9 +223,9 @@ def downloads(reading: Reading, where: str) -> None:
 
     files = downloads_for(reading.submission.source)
     if where == "menu":
-        with st.popover("Download", icon=":material/download:"):
+        with st.popover("Download", icon=":material/download:") as menu:
             for file in files:
-                st.download_button(
+                menu.download_button(
                     file.label,
                     maker(file),
                     file_name=file.file_name,

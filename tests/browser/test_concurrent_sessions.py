@@ -5,9 +5,9 @@ each gets the translation of its own document, whole, with no error on any page 
 from __future__ import annotations
 
 import pytest
+from translator.reader.session import DEFAULT_BEAM, alternatives_for
 
 from translator.document import Document
-from translator.reader.session import DEFAULT_BEAM, alternatives_for
 
 from .conftest import PAGE_SECONDS
 from .test_reader_browser import IDLE, download, open_input, wait_for_reader

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import docx
 import pytest
+from translator.reader.session import DEFAULT_BEAM, alternatives_for
 
 from translator.reader.payload import build_payload
-from translator.reader.session import DEFAULT_BEAM, alternatives_for
 from translator.reader.standalone import render_standalone_html
 
 from .conftest import PAGE_SECONDS

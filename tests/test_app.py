@@ -357,9 +357,7 @@ def test_an_error_while_translating_keeps_the_rows_translated_and_says_so_at_the
     assert shown.german() == seed_text.strip().split("\n\n"), "with all of the German"
 
 
-def test_the_redraw_interval_at_zero_and_400_paragraphs_draws_one_reader_per_run(
-    app, monkeypatch
-):
+def test_the_redraw_interval_at_zero_and_400_paragraphs_draws_one_reader_per_run(app, monkeypatch):
     monkeypatch.setenv(REDRAW_ENV, "0")
     text = "\n\n".join(f"Absatz {i}: Der Hafen liegt am Ufer." for i in range(400))
     app.session_state["fast"] = True  # greedy: the point is the redraws, not the search

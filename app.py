@@ -17,8 +17,8 @@ import streamlit as st
 from translator import InputError, TranslatorError
 from translator.page import (
     DEFAULT_BEAM,
+    FALLBACK_REDRAW_SECONDS,
     LOADING,
-    LOADING_REDRAW_SECONDS,
     READABLE_KINDS,
     TRANSLATING,
     Reading,
@@ -170,16 +170,6 @@ def status_line(status: Status) -> None:
         )
 
 
-def redraw_every(status: Status) -> float | None:
-    """How often the reader part redraws on its own: while translating (slower while the model
-    loads: there is nothing new to draw), else never."""
-    if not status.running:
-        return None
-    if status.phase == LOADING:
-        return max(redraw_seconds(), LOADING_REDRAW_SECONDS)
-    return redraw_seconds()
-
-
 def reader_part() -> None:
     """The status line and the reader: redrawn on its own (a fragment) while rows stream in."""
     reading = the_reading()
@@ -195,11 +185,15 @@ def reader_part() -> None:
             reading.choose(int(choice["sentence"]), str(choice["text"]))
         except (KeyError, TypeError, ValueError, TranslatorError) as error:
             st.error(f"That alternative could not be used: {error}")
-    every = redraw_every(status)
-    poll = 4 * every if every else None
+    poll = redraw_seconds() if status.running else None
     reader(
         key="reader",
-        data=reading.message(state.get("have"), downloads=reading.document is not None, poll=poll),
+        data=reading.message(
+            state.get("have"),
+            downloads=reading.document is not None,
+            poll=poll,
+            progress=status.progress,
+        ),
         on_have_change=lambda: None,
         on_choose_change=lambda: None,
         on_poll_change=lambda: None,
@@ -270,7 +264,9 @@ def main() -> None:
     st.session_state["seen"] = _seen(reading, status)
     with menu:
         downloads(reading, "menu")
-    st.fragment(reader_part, run_every=redraw_every(status))()
+    # While translating, the reader asks for each redraw itself (soon after new rows, rarely
+    # while the model works on a long stretch); the page's own timer is only a fallback.
+    st.fragment(reader_part, run_every=FALLBACK_REDRAW_SECONDS if status.running else None)()
     with st.container(key="downloads"):
         downloads(reading, "row")
 

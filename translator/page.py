@@ -38,9 +38,10 @@ LOG = logging.getLogger("translator.page")
 
 MODEL_ENV = "TRANSLATOR_MODEL"
 REDRAW_ENV = "TRANSLATOR_REDRAW_SECONDS"
-REDRAW_SECONDS = 0.25  # while translating, the page redraws at most this often…
-LOADING_REDRAW_SECONDS = 1.0  # …and while the model loads (nothing to draw but a message)
-SHORTEST_REDRAW = 0.05  # …and never more often than this (a redraw interval of 0)
+REDRAW_SECONDS = 0.25  # while translating, the browser asks for a redraw this soon…
+SHORTEST_REDRAW = 0.05  # …never sooner (a redraw interval of 0); the browser waits longer
+# while nothing changes (up to 2 s, reader.js)
+FALLBACK_REDRAW_SECONDS = 2.0  # the page's own timer, should the browser not ask
 MAX_ALTERNATIVES = 3
 DEFAULT_BEAM = 4  # the page's beam until the sidebar says otherwise (opus-mt's own default)
 
@@ -51,8 +52,8 @@ def default_model() -> str:
 
 
 def redraw_seconds() -> float:
-    """How often the page redraws while translating (``$TRANSLATOR_REDRAW_SECONDS``; 0: as
-    often as it can, every ``SHORTEST_REDRAW``)."""
+    """How soon the page redraws while translating (``$TRANSLATOR_REDRAW_SECONDS``; 0: as
+    soon as it can, after ``SHORTEST_REDRAW``)."""
     raw = os.environ.get(REDRAW_ENV, "").strip()
     try:
         seconds = float(raw) if raw else REDRAW_SECONDS
@@ -418,7 +419,6 @@ class Reading:
         self.focus: list[int] | None = None  # [sentence, change number] to give focus back to
         self._previous: Settings | None = None
         self._synced: Document | None = None
-        self._ticks = 0
 
     # -- what is asked for ----------------------------------------------------------------------
 
@@ -472,21 +472,26 @@ class Reading:
         return Status(DONE if self.document is not None else "")
 
     def message(
-        self, have: Any, *, downloads: bool = False, poll: float | None = None
+        self,
+        have: Any,
+        *,
+        downloads: bool = False,
+        poll: float | None = None,
+        progress: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
         """The rows this tab lacks (it says what it ``have``s) and how to show them.
 
-        ``poll``: while translating, the seconds after which the browser asks for a redraw
-        itself if none has come (each message is new, so the browser sees each redraw).
+        ``poll``: while translating, how soon the browser asks for the next redraw; it waits
+        longer while nothing changes (no new rows, same ``progress``), so a long wait for the
+        model costs few redraws.
         """
         state: dict[str, Any] = {
             "choose": self.document is not None and bool(self.settings.alternatives),
             "downloads": downloads and self.document is not None,
         }
         if poll:
-            self._ticks += 1
             state["poll"] = poll
-            state["tick"] = self._ticks
+            state["progress"] = list(progress or (0, 0))
         badge = self._badge()
         if badge:
             state["badge"] = badge

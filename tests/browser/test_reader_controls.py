@@ -288,11 +288,11 @@ def test_a_failed_file_and_its_message_go_on_the_next_try(page, tmp_path):
     upload_file(page, scan)
     error = page.locator("[data-testid='stAlertContentError']")
     error.wait_for()
-    assert page.locator("[data-testid='stFileUploaderFile']").count() == 1
+    assert page.locator("[data-testid='stFileChip']").count() == 1
     page.get_by_role("button", name="Translate").click()
     page.wait_for_selector("[data-testid='stAlertContentError']", state="detached")
     page.wait_for_selector(IDLE)
-    assert page.locator("[data-testid='stFileUploaderFile']").count() == 0
+    assert page.locator("[data-testid='stFileChip']").count() == 0
 
 
 def test_ctrl_enter_translates_and_a_changed_text_says_press_translate(page):
@@ -311,7 +311,7 @@ def test_ctrl_enter_translates_and_a_changed_text_says_press_translate(page):
 def test_a_model_that_fails_to_load_keeps_the_current_view(page):
     wait_for_reader(page)
     before = page.locator(".bi-row .bi-en").all_text_contents()
-    model = page.get_by_label("Model (hub id or local folder)")
+    model = page.get_by_label("Model (hub id or local folder)", exact=True)
     model.fill("/no/such/model")
     model.press("Enter")
     error = page.locator("[data-testid='stAlertContentError']")
@@ -337,8 +337,12 @@ def test_the_score_is_said_plainly_in_the_sentence_bar_off_the_text(page):
 
 def test_copy_buttons_copy_a_column_and_a_sentence(page):
     wait_for_reader(page)
-    page.get_by_role("button", name="Copy the whole English text").click()
-    page.get_by_role("button", name="Copied ✓").wait_for()
+    button = page.get_by_role("button", name="Copy the whole English text")
+    button.click()
+    page.wait_for_function(
+        "b => b.textContent !== 'Copy English'", arg=button.element_handle()
+    )
+    assert button.text_content() == "Copied ✓"
     english = page.evaluate("navigator.clipboard.readText()")
     rows = page.locator(".bi-row .bi-en").all_text_contents()
     assert english == "\n\n".join(rows)

@@ -50,6 +50,7 @@ export default function mount(component) {
   };
 }
 
+const LONGEST_WAIT = 2; // seconds between redraws asked for while nothing changes
 const KEYS_HINT =
   "Keys: Tab next paragraph · ↑ ↓ sentences · ← → words · Enter the other language · " +
   "M menu (copy, alternatives) · Esc back";
@@ -208,14 +209,18 @@ class Reader {
     this.keepPolling(state);
   }
 
-  // While the page translates it redraws on its own timer; should that timer ever stop, ask
-  // for the next redraw from here.
+  // While the page translates, ask for the next redraw: soon after something changed (new
+  // rows, more sentences done), then less and less often while nothing does.
   keepPolling(state) {
     clearTimeout(this.poll);
     if (!state.poll || !this.send) return;
+    const mark = `${this.seq}|${state.progress}`;
+    const shortest = state.poll;
+    this.wait = mark !== this.lastMark ? shortest : Math.min((this.wait || shortest) * 2, LONGEST_WAIT);
+    this.lastMark = mark;
     this.poll = setTimeout(() => {
       if (this.root.isConnected) this.send("poll", Date.now());
-    }, state.poll * 1000);
+    }, this.wait * 1000);
   }
 
   applyState(state) {

@@ -31,8 +31,7 @@ from translator.page import (
     submitted_text,
     too_big,
 )
-from translator.reader import page_css
-from translator.reader.component import reader
+from translator.reader.component import page_css, reader
 
 SEED = Path(__file__).parent / "seeds" / "000_6c55d004d8009f3d.txt"
 LOG = logging.getLogger("translator.app")

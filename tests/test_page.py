@@ -414,3 +414,21 @@ def test_a_file_paragraph_translated_in_parts_is_one_row_throughout():
     screen = finish(reading)
     assert screen.german() == [units_text]
     assert reading.view._german == [Span(0, len(units_text))]
+
+
+def test_a_new_model_is_named_in_the_badge():
+    gate = threading.Event()
+    translator = stand_in()
+    reading = Reading(load=Loader(translator), results=ResultCache())
+    submission = submitted_text(paragraphs(2))
+    reading.want(submission, SETTINGS)
+    finish(reading)
+    translator.backend = Gated(translator.backend, gate)
+    reading.want(submission, Settings(model="other-model", beam=1))
+    assert reading.step().badge == (
+        "Translating again with the model other-model: the dimmed rows are the previous "
+        "translation (stand-in, fast mode (greedy)) until theirs are ready."
+    )
+    gate.set()
+    finish(reading)
+    assert reading.step().badge is None

@@ -509,10 +509,7 @@ class Reading:
         if document is None or self.settings is None:
             raise TranslatorError("wait until the translation is complete to choose")
         row = sentence_row(document, sentence)
-        previous = list(document.paragraphs[row].sentences)[
-            sentence - sum(len(p.sentences) for p in document.paragraphs[:row])
-        ]
-        old = previous.target.of(document.target)
+        old = list(document.sentences)[sentence].target.of(document.target)
         updated = replace_sentence(self.load(self.settings.model), document, sentence, english)
         self.document = updated
         self.replaced[sentence] = old
@@ -531,7 +528,10 @@ class Reading:
             return None
         if self.error:
             return "The dimmed rows are the previous translation."
+        new, old = self.settings.describe(), self._previous.describe()
+        if self.settings.model != self._previous.model:
+            new, old = f"the model {self.settings.model}", f"{self._previous.model}, {old}"
         return (
-            f"Translating again with {self.settings.describe()}: the dimmed rows are the "
-            f"previous translation ({self._previous.describe()}) until theirs are ready."
+            f"Translating again with {new}: the dimmed rows are the previous translation "
+            f"({old}) until theirs are ready."
         )

@@ -339,9 +339,7 @@ def test_copy_buttons_copy_a_column_and_a_sentence(page):
     wait_for_reader(page)
     button = page.get_by_role("button", name="Copy the whole English text")
     button.click()
-    page.wait_for_function(
-        "b => b.textContent !== 'Copy English'", arg=button.element_handle()
-    )
+    page.wait_for_function("b => b.textContent !== 'Copy English'", arg=button.element_handle())
     assert button.text_content() == "Copied ✓"
     english = page.evaluate("navigator.clipboard.readText()")
     rows = page.locator(".bi-row .bi-en").all_text_contents()

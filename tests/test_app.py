@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 
 import docx
@@ -149,21 +150,24 @@ def test_the_first_run_shows_the_german_at_once_with_a_place_for_each_english_ro
     assert all(english and english.strip() for english in done.english())
 
 
-def test_while_the_model_loads_or_translates_the_page_says_so(app, monkeypatch):
+def test_while_the_model_loads_the_page_says_so_above_the_german(app, monkeypatch, calls):
     import translator.page as page
 
-    slow = page._load_translator
+    loaded = threading.Event()
+    load = page._load_translator
 
     def loading(model):
-        time.sleep(0.5)  # long enough for the first run to see it
-        return slow(model)
+        loaded.wait(60)  # the model is "loading" until the test has looked
+        return load(model)
 
     monkeypatch.setattr(page, "_load_translator", loading)
     app.run()
-    said = [a.value for a in app.info] + [p.proto.text for p in app.get("progress")]
-    assert any("Preparing the translation model: this happens once" in s for s in said) or any(
-        s.startswith("Translating: ") for s in said
-    )
+    assert [i.value for i in app.info] == [
+        "Preparing the translation model: this happens once, the first translation after "
+        "the page starts; the German is below, the English follows."
+    ]
+    assert all(english is None for english in screen(app).english())
+    loaded.set()
     complete(app)
     assert not app.get("progress") and not app.info
 
@@ -334,7 +338,7 @@ def test_a_model_that_cannot_be_loaded_keeps_the_translation_on_screen(app, tmp_
 
 
 def test_an_error_while_translating_keeps_the_rows_translated_and_says_so_at_the_top(
-    app, monkeypatch, seed_text
+    app, monkeypatch, seed_text, calls
 ):
     original = Translator.stream
 

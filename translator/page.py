@@ -405,9 +405,9 @@ class Reading:
     through ``RESULTS``.
     """
 
-    def __init__(self, load: Loader = _load_translator, results: ResultCache = RESULTS) -> None:
+    def __init__(self, load: Loader | None = None, results: ResultCache = RESULTS) -> None:
         self.view = ReaderView()
-        self.load = load
+        self.load = load if load is not None else _load_translator
         self.results = results
         self.submission: Submission | None = None
         self.settings: Settings | None = None

@@ -195,8 +195,10 @@ class Reader {
     const gChanged = state.g !== this.g;
     this.g = state.g;
     const missing = data.base !== null && data.base > this.seq;
+    const place = (data.rows || []).length ? this.placeOf() : null;
     for (const [index, row] of data.rows || []) this.setRow(index, row);
     while (this.rows.length > data.total) this.dropRow();
+    this.keepPlace(place);
     if (gChanged) for (const row of this.rows) this.markStale(row);
     const before = this.seq;
     if (missing) this.seq = -1; // rows were skipped: ask for everything
@@ -236,6 +238,34 @@ class Reader {
       const sentence = this.sentences.en.get(state.focus[0]);
       if (sentence) this.focusOn(sentence, true);
     }
+  }
+
+  // -- the reader's place: rows above it may grow as their English arrives; the row at the top
+  // of the view stays where it is (whatever the browser's own scroll anchoring does).
+
+  placeOf() {
+    const scroller = scrollerOf(this.root);
+    if (!scroller || scroller.scrollTop <= 0 || !this.rows.length) return null;
+    const top = viewTop(scroller);
+    let low = 0;
+    let high = this.rows.length - 1;
+    while (low < high) {
+      // the first row whose German reaches below the top of the view
+      const middle = (low + high) >> 1;
+      if (this.rows[middle].element.firstChild.getBoundingClientRect().bottom <= top) {
+        low = middle + 1;
+      } else high = middle;
+    }
+    const offset = this.rows[low].element.firstChild.getBoundingClientRect().top - top;
+    return { scroller, index: low, offset };
+  }
+
+  keepPlace(place) {
+    const row = place && this.rows[place.index];
+    if (!row) return;
+    const now = row.element.firstChild.getBoundingClientRect().top - viewTop(place.scroller);
+    const moved = now - place.offset;
+    if (Math.abs(moved) >= 1) place.scroller.scrollTop += moved;
   }
 
   // -- rows -------------------------------------------------------------------------------------
@@ -691,6 +721,21 @@ class Reader {
     ];
     for (const [type, handler] of this.handlers) this.root.addEventListener(type, handler);
   }
+}
+
+// The element that scrolls the reader: Streamlit's main area, or the page itself.
+function scrollerOf(element) {
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    const overflow = getComputedStyle(node).overflowY;
+    if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) {
+      return node;
+    }
+  }
+  return document.scrollingElement;
+}
+
+function viewTop(scroller) {
+  return scroller === document.scrollingElement ? 0 : scroller.getBoundingClientRect().top;
 }
 
 // An alternative's text with the words that differ from the English shown marked.

@@ -41,7 +41,6 @@ LAYERS: dict[str, int] = {
     "translator.formats": 7,
     "translator.api": 8,
     "translator.page": 8,
-    "translator.reader.session": 8,  # the page driver, until it moves to translator.page
     "translator.cli": 9,
     "translator.calibrate": 9,
     "translator.doctor": 9,

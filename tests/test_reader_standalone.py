@@ -91,7 +91,7 @@ def test_html_in_the_document_cannot_end_the_data_block_or_add_elements():
     assert not [tag for tag, _ in page.tags if tag == "img"]
     data = next(s for s in page.scripts if s.lstrip().startswith("{"))
     assert "<" not in data and ">" not in data and "&" not in data
-    assert json.loads(data)["rows"][0]["de"][0]["t"] == [XSS]
+    assert json.loads(data)["rows"][0][1]["de"][0]["t"] == [XSS]
 
 
 def test_the_title_is_the_documents_first_words_escaped():
@@ -111,9 +111,10 @@ def test_the_page_is_one_utf8_html_document():
     assert "groß" in html  # the text is kept as itself, not as escapes
 
 
-def test_the_page_offers_the_shading_switch_but_no_alternatives_to_choose():
+def test_the_page_is_complete_and_read_only_its_reader_draws_the_shading_switch():
     document = make_document()
     html = render_standalone_html(document)
-    assert 'id="bi-shade-toggle"' in html
     data = json.loads(re.search(r'id="bi-data">(.*?)</script>', html).group(1))
-    assert data["alternatives"] is False and data["shade"] is False
+    assert data["state"]["complete"] is True and data["state"]["choose"] is False
+    assert data["base"] is None and data["total"] == len(document.paragraphs)
+    assert "Shade low-confidence words" in html  # the reader's own toolbar, in its script

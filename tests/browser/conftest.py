@@ -1,8 +1,11 @@
 """A real browser on the real page: ``streamlit run app.py`` with the test model, driven by
 Playwright through Debian's Chromium (``apt-get install chromium``; ``pip install playwright``).
 
-The tests skip, with the reason, only where Chromium or Playwright is not installed.
-Screenshots go to ``$TRANSLATOR_SCREENSHOTS`` (default ``artifacts/screenshots``).
+One server for every browser test (started once: a first visit loads the model), run from the
+repository with its own ``.streamlit/config.toml``, and with the redraw interval at 0, so that
+every test streams with as many redraws as the page can make. The tests skip, with the reason,
+only where Chromium or Playwright is not installed. Screenshots go to
+``$TRANSLATOR_SCREENSHOTS`` (default ``artifacts/screenshots``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
+from ..fixtures.browser import PAGE_SECONDS
 
 CHROMIUM = Path(os.environ.get("TRANSLATOR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -34,7 +38,6 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(os.environ.get("TRANSLATOR_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
 SERVER_START_SECONDS = 60
-PAGE_SECONDS = 300  # a first visit loads the model and translates the seed article
 
 
 def _playwright():
@@ -58,6 +61,7 @@ class Server:
         self.url = url
         self.process = process
         self.log = log
+        self.first_visit: dict[str, float | None] = {}
 
     def output(self) -> str:
         return self.log.read_text("utf-8", errors="replace")[-4000:]
@@ -74,7 +78,12 @@ def server(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         pytest.skip("streamlit is not installed")
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "TRANSLATOR_MODEL": str(model_dir), "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "TRANSLATOR_MODEL": str(model_dir),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSLATOR_REDRAW_SECONDS": "0",
+    }
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true",
@@ -124,13 +133,46 @@ def browser():
             launched.close()
 
 
+# What a first visit sees, and when (ms after the page starts): the first German row, the
+# "preparing the model" message, the first English sentence, the complete article.
+FIRST_VISIT_PROBE = """
+window.__visit = {german: null, preparing: null, english: null, complete: null};
+new MutationObserver(() => {
+  const v = window.__visit, now = performance.now();
+  if (v.german === null && document.querySelector('.bi-row .bi-de')) v.german = now;
+  if (v.preparing === null && [...document.querySelectorAll('[data-testid=stAlert]')]
+      .some(e => e.textContent.includes('Preparing the translation model'))) v.preparing = now;
+  if (v.english === null && document.querySelector('.bi-en .bi-s')) v.english = now;
+  if (v.complete === null && document.querySelector(".bi-root[data-complete='true']"))
+    v.complete = now;
+}).observe(document, {childList: true, subtree: true, attributes: true});
+"""
+
+
+@pytest.fixture(scope="session")
+def visited(server: Server, browser) -> Server:
+    """The server after its first visit (which loads the model): what that visit saw is in
+    ``server.first_visit``, kept whichever test asks first."""
+    if not server.first_visit:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.add_init_script(FIRST_VISIT_PROBE)
+        page.goto(server.url)
+        page.wait_for_selector(".bi-root[data-complete='true']", timeout=PAGE_SECONDS * 1000)
+        server.first_visit = page.evaluate("window.__visit")
+        context.close()
+    return server
+
+
 class Dialogs(list):
     """Every dialog a page opens (alert, confirm, prompt): any one is an XSS tripwire."""
 
 
 def _open(browser, server: Server, color_scheme: str):
     context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, color_scheme=color_scheme
+        viewport={"width": 1400, "height": 1000},
+        color_scheme=color_scheme,
+        permissions=["clipboard-read", "clipboard-write"],
     )
     page = context.new_page()
     page.set_default_timeout(PAGE_SECONDS * 1000)
@@ -147,15 +189,28 @@ def _open(browser, server: Server, color_scheme: str):
 
 
 @pytest.fixture()
-def page(browser, server):
-    context, opened = _open(browser, server, "light")
+def page(browser, visited):
+    context, opened = _open(browser, visited, "light")
     yield opened
     context.close()
 
 
 @pytest.fixture()
-def dark_page(browser, server):
-    context, opened = _open(browser, server, "dark")
+def dark_page(browser, visited):
+    context, opened = _open(browser, visited, "dark")
+    yield opened
+    context.close()
+
+
+@pytest.fixture()
+def phone(browser, visited):
+    """A 390 px phone (touch, dark theme)."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, color_scheme="dark", has_touch=True
+    )
+    opened = context.new_page()
+    opened.set_default_timeout(PAGE_SECONDS * 1000)
+    opened.goto(visited.url)
     yield opened
     context.close()
 

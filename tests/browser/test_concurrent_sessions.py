@@ -7,10 +7,16 @@ from __future__ import annotations
 import pytest
 
 from translator.document import Document
-from translator.reader.session import DEFAULT_BEAM, alternatives_for
+from translator.page import DEFAULT_BEAM, alternatives_for
 
-from .conftest import PAGE_SECONDS
-from .test_reader_browser import IDLE, download, open_input, wait_for_reader
+from ..fixtures.browser import (
+    PAGE_SECONDS,
+    download,
+    open_input,
+    paragraphs_of,
+    wait_for_document,
+    wait_for_reader,
+)
 
 SESSIONS = 4
 
@@ -60,7 +66,7 @@ def same_alignment(a: Document, b: Document) -> bool:
 
 
 @pytest.fixture()
-def sessions(browser, server):
+def sessions(browser, visited):
     """Four separate browser contexts (four Streamlit sessions), each with its page errors.
 
     Opened one after the other, so the seed article is translated once and shared.
@@ -72,7 +78,7 @@ def sessions(browser, server):
         page.set_default_timeout(PAGE_SECONDS * 1000)
         page.errors = []
         page.on("pageerror", lambda error, seen=page.errors: seen.append(str(error)))
-        page.goto(server.url)
+        page.goto(visited.url)
         wait_for_reader(page)
         opened.append((context, page))
     yield [page for _, page in opened]
@@ -86,19 +92,12 @@ def test_four_sessions_translating_at_once_each_get_their_own_document(
     texts = documents(seed_text)
     for page, text in zip(sessions, texts, strict=True):
         open_input(page)
-        page.get_by_label("German text").fill(text)
+        page.get_by_label("German text", exact=True).fill(text)
     log_before = server.log.stat().st_size
     for page in sessions:  # back to back: every session is translating before any is done
         page.get_by_role("button", name="Translate").click()
     for page, text in zip(sessions, texts, strict=True):
-        first = text.split("\n\n")[0]
-        page.wait_for_function(
-            "first => [...document.querySelectorAll('.bi-de')]"
-            ".some(e => e.textContent.startsWith(first))",
-            arg=first,
-            timeout=PAGE_SECONDS * 1000,
-        )
-        page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
+        wait_for_document(page, paragraphs_of(text), timeout=PAGE_SECONDS)
 
     alternatives = alternatives_for(DEFAULT_BEAM)
     for i, (page, text) in enumerate(zip(sessions, texts, strict=True)):

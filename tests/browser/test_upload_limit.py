@@ -1,15 +1,24 @@
-"""A file over the page's upload limit (``server.maxUploadSize`` in .streamlit/config.toml) is
-refused in the browser with a clear message, and the page keeps what it showed."""
+"""A file over the page's upload limit (``server.maxUploadSize`` in the repository's
+.streamlit/config.toml, read from there, wherever pytest runs) is refused in the browser with a
+clear message, the page says the limit beforehand, and it keeps what it showed."""
 
 from __future__ import annotations
 
-import streamlit as st
+from ..fixtures.browser import IDLE, open_input, upload_file, upload_limit_mb, wait_for_reader
 
-from .test_reader_browser import IDLE, upload_file, wait_for_reader
+
+def test_the_page_says_its_upload_limit_before_anything_is_chosen(page):
+    wait_for_reader(page)
+    open_input(page)
+    label = page.locator("[data-testid='stFileUploader'] [data-testid='stWidgetLabel']")
+    assert f"up to {upload_limit_mb()} MB" in label.text_content()
+    for kind in (".txt", ".md", ".html", ".docx", ".srt"):
+        assert kind in label.text_content()
+    assert ".pdf" not in page.locator("[data-testid='stFileUploader']").text_content().lower()
 
 
 def test_a_file_over_the_upload_limit_is_refused_with_a_message_and_nothing_is_lost(page, tmp_path):
-    limit = st.get_option("server.maxUploadSize")
+    limit = upload_limit_mb()
     wait_for_reader(page)
     before = page.locator(".bi-row .bi-de").all_text_contents()
     big = tmp_path / "riesig.txt"

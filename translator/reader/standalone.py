@@ -1,6 +1,7 @@
 """A bilingual HTML file that stands alone: one file, no network, the reader's hover behaviour.
 
-The same JavaScript and CSS as the Streamlit page, inlined; the document travels as JSON in a
+The same JavaScript and CSS as the Streamlit page, inlined (its toolbar, shading switch, copy
+buttons, keyboard and phone layout included); the document travels as JSON in a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` escaped, and the JavaScript
 draws it with ``textContent``, so no text of the document is ever parsed as HTML.
 """
@@ -31,7 +32,7 @@ body { margin: 0 auto; max-width: 84rem; padding: 1.5rem 2rem 4rem; font-family:
 .bi-page-head { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: baseline;
   margin-bottom: 1.2rem; }
 .bi-page-head h1 { font-size: 1.35rem; margin: 0; }
-.bi-page-head label { font-size: 0.9rem; opacity: 0.85; user-select: none; }
+@media (max-width: 700px) { body { padding: 1rem 0.8rem 3rem; } }
 """
 
 _BOOT = """
@@ -39,18 +40,13 @@ _BOOT = """
   var data = JSON.parse(document.getElementById("bi-data").textContent);
   var host = document.getElementById("bi-reader");
   mount({ data: data, parentElement: host });
-  var shade = document.getElementById("bi-shade-toggle");
-  shade.checked = Boolean(data.shade);
-  shade.addEventListener("change", function () {
-    host.querySelector(".bi-root").classList.toggle("bi-shade", shade.checked);
-  });
 })();
 """
 
 
 def render_standalone_html(document: Document) -> str:
     """The whole bilingual reader for ``document`` as one HTML file (UTF-8 text)."""
-    payload = build_payload(document, shade=False, alternatives=False)
+    payload = build_payload(document, alternatives=False)
     title = _title(document)
     script = _EXPORT.sub("function mount(", reader_js(), count=1)
     return "\n".join(
@@ -70,8 +66,6 @@ def render_standalone_html(document: Document) -> str:
             '<header class="bi-page-head">',
             f"<h1>{html.escape(title)}</h1>",
             *_source_line(document),
-            '<label><input type="checkbox" id="bi-shade-toggle">',
-            " Shade low-confidence words</label>",
             "</header>",
             '<main id="bi-reader"></main>',
             f'<script type="application/json" id="bi-data">{_json_for_script(payload)}</script>',

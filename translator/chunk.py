@@ -47,20 +47,26 @@ def _split(text: str, span: Span, count: Callable[[str], int], limit: int) -> li
 
 
 def _best_cut(text: str, span: Span) -> int:
+    """The cut nearest the middle of ``span`` (trimmed), of the strongest kind that has one.
+
+    Every cut strictly inside a trimmed span leaves text on both sides. Cuts come in order, so
+    the scan stops at the first one past the middle that is farther than the best so far; ties
+    go to the earlier cut.
+    """
     middle = (span.start + span.end) / 2
     for pattern in (*_CLAUSE_CUTS, _WORD_CUT):
-        cuts = [
-            m.end() if pattern is not _WORD_CUT else m.start()
-            for m in pattern.finditer(text, span.start, span.end)
-        ]
-        cuts = [c for c in cuts if _has_text(text, span.start, c) and _has_text(text, c, span.end)]
-        if cuts:
-            return min(cuts, key=lambda c: abs(c - middle))
+        best: int | None = None
+        for match in pattern.finditer(text, span.start, span.end):
+            cut = match.start() if pattern is _WORD_CUT else match.end()
+            if not span.start < cut < span.end:
+                continue
+            if best is None or abs(cut - middle) < abs(best - middle):
+                best = cut
+            elif cut > middle:
+                break
+        if best is not None:
+            return best
     return (span.start + span.end) // 2  # no whitespace at all: cut mid-word
-
-
-def _has_text(text: str, start: int, end: int) -> bool:
-    return any(not c.isspace() for c in text[start:end])
 
 
 def _trim(text: str, start: int, end: int) -> Span | None:

@@ -175,3 +175,21 @@ def test_fast_and_a_beam_contradict(model_dir, tmp_path):
         "-", "--model", str(model_dir), "--fast", "--beam", "4", env={}, stdin=b"Guten Morgen."
     )
     assert result.returncode == 1 and b"--fast" in result.stderr
+
+
+def test_a_corpus_that_is_a_device_is_refused_before_any_conversion(model_dir, monkeypatch):
+    """Guards unbounded reads: `translator convert MODEL --vmap /dev/zero` read until the
+    memory ran out, after converting the model."""
+    monkeypatch.setattr("translator.backends.load_backend", pytest.fail)
+    result = run("convert", str(model_dir), "--vmap", "/dev/null")
+    assert result.returncode == 1
+    assert result.stderr == b"translator: the corpus /dev/null is a device, not a file\n"
+
+
+def test_a_corpus_past_the_input_limit_is_refused(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr("translator.formats.MAX_INPUT_BYTES", 2048)
+    monkeypatch.setattr("translator.backends.load_backend", pytest.fail)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("Ein Satz. " * 500, "utf-8")
+    result = run("convert", str(model_dir), "--vmap", str(corpus))
+    assert result.returncode == 1 and b"is larger than 2 KB" in result.stderr

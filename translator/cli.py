@@ -148,20 +148,24 @@ def _convert(args: argparse.Namespace) -> int:
     from .backends import load_backend
     from .errors import InputError
 
+    sentences: list[str] = []
+    if args.vmap:  # read before the (slow) conversion: a wrong corpus fails at once
+        from . import formats
+        from .files import read_capped
+        from .segment import segment
+
+        data = read_capped(args.vmap, formats.MAX_INPUT_BYTES, "the corpus")
+        read = formats.format_named("txt").read
+        assert read is not None
+        text = read(data, os.path.basename(args.vmap)).text
+        sentences = [s.of(text) for _, spans in segment(text) for s in spans]
+        if not sentences:
+            raise InputError(f"the corpus {args.vmap} holds no sentences")
     backend = "ctranslate2" + (f":{args.precision}" if args.precision else "")
     engine = load_backend(args.model, device=args.device, backend=backend)
     if args.vmap:
         from .backends.vmap import build_vmap
-        from .segment import segment
 
-        try:
-            with open(args.vmap, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as error:
-            raise InputError(f"can't read the corpus {args.vmap}: {error.strerror}") from error
-        sentences = [s.of(text) for _, spans in segment(text) for s in spans]
-        if not sentences:
-            raise InputError(f"the corpus {args.vmap} holds no sentences")
         show = sys.stderr.isatty()
         with _ProgressBar(enabled=show) as bar:
             build_vmap(engine, sentences, progress=bar.update)

@@ -36,10 +36,11 @@ import numpy as np
 import sentencepiece as spm
 
 from ..errors import InputError, ModelLoadError
+from ..files import read_capped
 from .base import Hypothesis, usable_cores
 from .codec import PieceCodec
 from .convert import VMAP_FILE, alignment_setting, ensure_converted
-from .hub import ResolvedModel
+from .hub import MAX_SMALL_FILE, ResolvedModel
 
 SCORE_TOKENS = 128  # tokens per teacher-forced scoring call: bounds its memory
 BEAM_BATCH = 16  # sentences CTranslate2 searches at once (it splits larger calls, sorted)
@@ -50,8 +51,13 @@ def default_precision(device: str) -> str:
     return "float16" if device == "cuda" else "int8"
 
 
+def read_json(file: Path):
+    """A model's small JSON file (bounded: ``InputError`` for a device or a huge file)."""
+    return json.loads(read_capped(file, MAX_SMALL_FILE, "the model file"))
+
+
 def load_codec(path: Path) -> PieceCodec:
-    vocab = json.loads((path / "vocab.json").read_text("utf-8"))
+    vocab = read_json(path / "vocab.json")
     return PieceCodec(
         spm.SentencePieceProcessor(model_file=str(path / "source.spm")),
         spm.SentencePieceProcessor(model_file=str(path / "target.spm")),
@@ -131,12 +137,12 @@ class CTranslate2Backend:
                 f"choose one of: {', '.join(sorted(supported))}"
             )
         try:
-            config = json.loads((resolved.path / "config.json").read_text("utf-8"))
+            config = read_json(resolved.path / "config.json")
             generation = _generation_config(resolved.path, config)
             layers = int(config["decoder_layers"])
             heads = int(config["decoder_attention_heads"])
             codec = load_codec(resolved.path)
-        except (OSError, KeyError, ValueError) as error:
+        except (OSError, KeyError, ValueError, TypeError, InputError) as error:
             reason = f"its files in {resolved.path} are broken or incompatible ({error})"
             raise ModelLoadError(resolved.model_id, reason) from error
         layer, head_count = alignment_setting(alignment_layer, alignment_heads, layers, heads)
@@ -377,5 +383,5 @@ def _normalised(matrix: np.ndarray, width: int) -> np.ndarray:
 def _generation_config(path: Path, config: dict) -> dict:
     file = path / "generation_config.json"
     if file.is_file():
-        return json.loads(file.read_text("utf-8"))
+        return read_json(file)
     return {"num_beams": config.get("num_beams", 1)}

@@ -28,23 +28,28 @@ Layer and heads of the alignment attention are fixed in the converted model (see
 from __future__ import annotations
 
 import json
+import logging
+import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import sentencepiece as spm
 
-from ..errors import InputError, ModelLoadError
+from ..config import CT2_CACHE
+from ..errors import CacheError, InputError, ModelLoadError
 from ..files import read_capped
 from .base import Hypothesis, usable_cores
 from .codec import PieceCodec
-from .convert import VMAP_FILE, alignment_setting, ensure_converted
+from .convert import VMAP_FILE, CacheUnwritable, alignment_setting, discard, ensure_converted
 from .hub import MAX_SMALL_FILE, ResolvedModel
 
 SCORE_TOKENS = 128  # tokens per teacher-forced scoring call: bounds its memory
 BEAM_BATCH = 16  # sentences CTranslate2 searches at once (it splits larger calls, sorted)
 REGROUP_ABOVE = 0.3  # share of rows re-decoded above which batches are grouped by limit up front
+
+log = logging.getLogger(__name__)
 
 
 def default_precision(device: str) -> str:
@@ -76,8 +81,15 @@ def _split_device(device: str) -> tuple[str, int]:
     kind, _, index = device.partition(":")
     if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
         raise ValueError(f"unknown device {device!r}")
-    if kind == "cuda" and ctranslate2.get_cuda_device_count() == 0:
-        raise ValueError("device 'cuda' was asked for, but CTranslate2 sees no CUDA device")
+    count = ctranslate2.get_cuda_device_count()
+    if kind == "cuda" and count == 0:
+        raise ValueError(
+            f"device {device!r} was asked for, but CTranslate2 sees no CUDA device: use cpu or auto"
+        )
+    if kind == "cuda" and int(index or 0) >= count:
+        raise ValueError(
+            f"device {device!r} was asked for, but CTranslate2 sees only {count} CUDA device(s)"
+        )
     return kind, int(index or 0)
 
 
@@ -109,6 +121,7 @@ class CTranslate2Backend:
         self.max_source_positions = max_source_positions
         self.decoder_layers = decoder_layers
         self.vmap = vmap
+        self._temporary: tempfile.TemporaryDirectory | None = None  # a conversion of this run
         if vmap:
             self.name = "ctranslate2+vmap"  # outputs differ from the full vocabulary's
         self._eos = codec.pieces[codec.eos_id]
@@ -125,7 +138,11 @@ class CTranslate2Backend:
         alignment_heads: Sequence[int] = (0,),
         vmap: bool = False,
         cache: Path | None = None,
+        temporary_ok: bool = True,
     ) -> CTranslate2Backend:
+        """Load (converting first, if the cache lacks the model). ``temporary_ok``: when the
+        cache can't be written, convert into a temporary folder for this run (with a warning)
+        rather than fail with ``CacheError``."""
         import ctranslate2
 
         kind, index = _split_device(device)
@@ -146,31 +163,53 @@ class CTranslate2Backend:
             reason = f"its files in {resolved.path} are broken or incompatible ({error})"
             raise ModelLoadError(resolved.model_id, reason) from error
         layer, head_count = alignment_setting(alignment_layer, alignment_heads, layers, heads)
+
+        def convert(folder: Path | None) -> Path:
+            return ensure_converted(
+                resolved, precision=precision, layer=layer, head_count=head_count, cache=folder
+            )
+
+        def open_model(directory: Path):
+            return ctranslate2.Translator(
+                str(directory),
+                device=kind,
+                device_index=index,
+                compute_type=precision,
+                inter_threads=1,
+                intra_threads=usable_cores() if kind == "cpu" else 1,
+            )
+
+        model_dir, temporary = _conversion(resolved, convert, cache, temporary_ok)
         try:
-            model_dir = ensure_converted(
-                resolved, precision=precision, layer=layer, head_count=head_count, cache=cache
+            translator = open_model(model_dir)
+        except Exception as error:  # damaged past what its record shows (errors of all kinds)
+            log.warning(
+                "the converted model in %s can't be loaded (%s); converting it again",
+                model_dir,
+                error,
             )
-        except Exception as error:  # transformers, torch and safetensors errors vary
-            reason = (
-                f"its files in {resolved.path} are broken or incompatible: they could not be "
-                f"converted for CTranslate2 ({error})"
-            )
-            raise ModelLoadError(resolved.model_id, reason) from error
+            try:
+                discard(model_dir)
+                model_dir, temporary = _conversion(
+                    resolved, convert, model_dir.parent, temporary_ok
+                )
+            except CacheUnwritable as problem:  # a read-only cache keeps the broken one
+                if not temporary_ok:
+                    raise CacheError(
+                        f"{problem}; set {CT2_CACHE} to a folder that can be written"
+                    ) from problem
+                model_dir, temporary = _temporary_conversion(resolved, convert, problem)
+            try:
+                translator = open_model(model_dir)
+            except Exception as again:
+                reason = f"CTranslate2 can't load its fresh conversion in {model_dir} ({again})"
+                raise ModelLoadError(resolved.model_id, reason) from again
         if vmap and not (model_dir / VMAP_FILE).is_file():
             raise InputError(
                 f"the converted model in {model_dir} has no vocabulary map; build one with "
                 f"`translator convert {resolved.model_id} --vmap`"
             )
-        threads = usable_cores() if kind == "cpu" else 1
-        translator = ctranslate2.Translator(
-            str(model_dir),
-            device=kind,
-            device_index=index,
-            compute_type=precision,
-            inter_threads=1,
-            intra_threads=threads,
-        )
-        return cls(
+        backend = cls(
             translator,
             codec,
             resolved,
@@ -182,6 +221,8 @@ class CTranslate2Backend:
             decoder_layers=layers,
             vmap=vmap,
         )
+        backend._temporary = temporary  # a conversion outside the cache lives as long as we do
+        return backend
 
     # -- the protocol -------------------------------------------------------------------------
 
@@ -371,6 +412,68 @@ class CTranslate2Backend:
     def _ids(self, tokens: Sequence[str]) -> list[int]:
         vocab, unk = self.codec.vocab, self.codec.unk_id
         return [vocab.get(token, unk) for token in tokens]
+
+
+def _conversion(
+    resolved: ResolvedModel,
+    convert: Callable[[Path | None], Path],
+    cache: Path | None,
+    temporary_ok: bool,
+) -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    """The converted model's folder: in the cache, else (it can't be written, and
+    ``temporary_ok``) in a temporary folder for this run.
+
+    A cache that can't be written is ``CacheError``, saying what failed; a model that can't be
+    converted is ``ModelLoadError``.
+    """
+    try:
+        return convert(cache), None
+    except CacheUnwritable as problem:
+        if not temporary_ok:
+            raise CacheError(
+                f"{problem}; set {CT2_CACHE} to a folder that can be written"
+            ) from problem
+        first = problem
+    except Exception as error:  # transformers, torch and safetensors errors vary
+        raise _unconvertible(resolved, error) from error
+    return _temporary_conversion(resolved, convert, first)
+
+
+def _temporary_conversion(
+    resolved: ResolvedModel, convert: Callable[[Path | None], Path], first: CacheUnwritable
+) -> tuple[Path, tempfile.TemporaryDirectory]:
+    """Convert into a temporary folder, removed when the engine is, with a one-line warning."""
+    log.warning(
+        "can't write the CTranslate2 cache %s (%s); converting the model into a temporary "
+        "folder for this run",
+        first.folder,
+        first.reason,
+    )
+    temporary: tempfile.TemporaryDirectory | None = None
+    try:
+        temporary = tempfile.TemporaryDirectory(prefix="translator-ct2-")
+        return convert(Path(temporary.name)), temporary
+    except (CacheUnwritable, OSError) as problem:
+        if temporary is not None:
+            temporary.cleanup()
+        reason = problem.reason if isinstance(problem, CacheUnwritable) else problem.strerror
+        raise CacheError(
+            f"can't convert the model for CTranslate2: neither the cache {first.folder} "
+            f"({first.reason}) nor a temporary folder ({reason}) can be written; free some "
+            f"space or set {CT2_CACHE} to a folder that can be written"
+        ) from problem
+    except Exception as error:
+        if temporary is not None:
+            temporary.cleanup()
+        raise _unconvertible(resolved, error) from error
+
+
+def _unconvertible(resolved: ResolvedModel, error: Exception) -> ModelLoadError:
+    reason = (
+        f"its files in {resolved.path} are broken or incompatible: they could not be "
+        f"converted for CTranslate2 ({error})"
+    )
+    return ModelLoadError(resolved.model_id, reason)
 
 
 def _normalised(matrix: np.ndarray, width: int) -> np.ndarray:

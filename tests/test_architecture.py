@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "translator.config": 0,
     "translator.errors": 0,
     "translator.files": 0,
+    "translator.surrogates": 0,
     "translator.document": 1,
     "translator.words": 2,
     "translator.segment": 2,

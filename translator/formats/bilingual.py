@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..document import Document
 from ..errors import InputError
+from ..surrogates import replace_surrogates
 from .base import Source
 
 
@@ -19,4 +20,5 @@ def write(document: Document, source: Source | None = None) -> bytes:
             "the bilingual HTML page isn't available in this installation "
             "(translator.reader.standalone is missing)"
         ) from error
-    return render_standalone_html(document).encode("utf-8")
+    # a lone surrogate in the source (API text only) as U+FFFD: the file is UTF-8
+    return replace_surrogates(render_standalone_html(document)).encode("utf-8")

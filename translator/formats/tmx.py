@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from ..document import COPIED, UNTRANSLATED, Document
 from ..version import __version__
-from .base import Source, xml_safe
+from .base import Source, file_name, xml_safe
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -39,7 +39,7 @@ def write(document: Document, source: Source | None = None) -> bytes:
     if document.signature:
         ET.SubElement(header, "prop", type="x-signature").text = xml_safe(document.signature)
     if source is not None:
-        ET.SubElement(header, "prop", type="x-original").text = xml_safe(source.name)
+        ET.SubElement(header, "prop", type="x-original").text = xml_safe(file_name(source.name))
     body = ET.SubElement(root, "body")
     for number, sentence in enumerate(document.sentences, 1):
         if COPIED in sentence.flags or UNTRANSLATED in sentence.flags:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..document import UNTRANSLATED, Document
-from .base import Source, xml_safe
+from .base import Source, file_name, xml_safe
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -29,7 +29,9 @@ def write(document: Document, source: Source | None = None) -> bytes:
     )
     attributes = {"id": "f1"}
     if source is not None:
-        attributes["original"] = source.name
+        # every attribute through the XML filter: a name may hold a control character, or a
+        # surrogate for an undecodable byte of a file system name
+        attributes["original"] = xml_safe(file_name(source.name))
     file = ET.SubElement(root, _q("file"), attributes)
     number = 0
     for u, paragraph in enumerate(document.paragraphs, 1):

@@ -21,6 +21,7 @@ sharing the folder has a pid this machine doesn't know), or when it is older tha
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -73,6 +74,16 @@ def read_text_capped(path: str | os.PathLike[str], limit: int, what: str = "") -
     except UnicodeDecodeError as error:
         name = f"{what} {os.fspath(path)}".strip()
         raise InputError(f"{name} is not UTF-8 text (byte {error.start})") from error
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes (read in 1 MB pieces: a model's weights fit no memory
+    budget at once)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _size(limit: int) -> str:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -44,7 +43,7 @@ from pathlib import Path
 
 from .. import config
 from ..errors import InputError
-from ..files import read_capped
+from ..files import read_capped, sha256_of
 from .hub import MAX_SMALL_FILE, ResolvedModel
 
 PRECISIONS = (
@@ -145,17 +144,9 @@ def damage(directory: Path) -> str | None:
             return f"{name} can't be checked"
         if info.st_size != size:
             return f"{name} has {info.st_size} bytes, not {size}"
-        if info.st_mtime_ns != stamp and _sha256(directory / name) != digest:
+        if info.st_mtime_ns != stamp and sha256_of(directory / name) != digest:
             return f"{name} was changed"
     return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _manifest(directory: Path) -> dict[str, dict]:
@@ -163,7 +154,7 @@ def _manifest(directory: Path) -> dict[str, dict]:
     return {
         file.name: {
             "size": file.stat().st_size,
-            "sha256": _sha256(file),
+            "sha256": sha256_of(file),
             "mtime_ns": file.stat().st_mtime_ns,
         }
         for file in sorted(directory.iterdir())

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import config
 from ..errors import InputError, ModelLoadError
-from ..files import read_capped
+from ..files import read_capped, sha256_of
 
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -124,11 +124,7 @@ def fingerprint(path: Path) -> str:
 
 
 def _hash_file(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_of(file)
 
 
 class _HashStore:

@@ -22,6 +22,8 @@ LAYERS: dict[str, int] = {
     "translator.version": 0,
     "translator.config": 0,
     "translator.errors": 0,
+    "translator.files": 0,
+    "translator.surrogates": 0,
     "translator.document": 1,
     "translator.words": 2,
     "translator.german": 2,

@@ -139,3 +139,42 @@ def test_streaming_yields_the_beginning_first_and_ends_with_the_whole_document(e
     assert first.paragraphs[0].source.start == 0
     assert first.target == partials[-1].target[: len(first.target)]
     assert_same_document(partials[-1], engine.translate_text(text))
+
+
+# -- what the API may be given ---------------------------------------------------------------
+
+
+def test_a_lone_surrogate_is_read_as_a_replacement_character(engine):
+    """Guards the API edge: a lone surrogate in the text made SentencePiece raise a pybind
+    RuntimeError. The Document keeps the input as its source; the English holds U+FFFD."""
+    text = "Hallo \ud800 Welt. Gut.\n\n\ud800\udc00"
+    document = engine.translate_text(text)
+    assert document.source == text
+    assert_invariants(document, text)
+    assert not any("\ud800" <= c <= "\udfff" for c in document.target)
+    assert document.target.endswith("\ufffd\ufffd")  # the copied paragraph, one for one
+
+
+def test_an_alternative_too_long_for_one_pass_is_shown_unaligned(engine):
+    """Guards the API edge: English longer than the decoder's positions raised an IndexError
+    or RuntimeError from the model. It is the user's choice: shown as given, without links."""
+    document = engine.translate_text("Guten Morgen. Wie geht es?")
+    english = "word " * 600 + "end."
+    changed = engine.replace_translation(document, 0, english)
+    first = next(changed.sentences)
+    assert first.target.of(changed.target) == english
+    assert first.links == [] and first.score is None
+    assert_words_and_links_valid(changed)
+
+
+def test_replacing_a_sentence_that_is_not_there_is_an_input_error(engine):
+    from translator.errors import InputError
+
+    document = engine.translate_text("Guten Morgen.")
+    for index in (1, -1, "0", True):
+        with pytest.raises(InputError, match="sentence"):
+            engine.replace_translation(document, index, "Good morning.")
+    with pytest.raises(InputError, match="must be a str"):
+        engine.replace_translation(document, 0, None)
+    changed = engine.replace_translation(document, 0, "Good \ud800 morning.")
+    assert changed.target == "Good \ufffd morning."

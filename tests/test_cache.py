@@ -277,6 +277,11 @@ def _keys_in(path: Path) -> list[str]:
         return [key for (key,) in connection.execute(f"SELECT key FROM {TABLE}")]
 
 
+def _empty_english(value: dict) -> None:
+    value["english"] = ""
+    value["record"].update(target=[0, 0], target_words=[], links=[], word_scores=[])
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -289,9 +294,27 @@ def _keys_in(path: Path) -> list[str]:
         pytest.param(lambda v: v["record"].update(links=[[0, 99, 1.0]]), id="link-to-no-word"),
         pytest.param(lambda v: v["record"].update(target=[0, 3]), id="target-span-off"),
         pytest.param(lambda v: v.pop("record"), id="no-record"),
+        pytest.param(_empty_english, id="empty-english"),
+        pytest.param(
+            lambda v: v["record"].update(target_words=v["record"]["target_words"][::-1]),
+            id="words-out-of-order",
+        ),
+        pytest.param(lambda v: v["record"].update(flags=["copied"]), id="copied-never-stored"),
+        pytest.param(
+            lambda v: v["record"].update(alternatives=["Good."] * 1000), id="many-alternatives"
+        ),
+        pytest.param(
+            lambda v: v["record"].update(alternatives=["Good " * 2_000_000]), id="huge-alternative"
+        ),
+        pytest.param(
+            lambda v: v["record"].update(alternatives=["Go\0od."]), id="nul-in-alternative"
+        ),
     ],
 )
 def test_a_stored_row_that_does_not_fit_is_a_miss(translator, cache, damage):
+    """Guards the cache's rows: each kind of misfit is a miss, so the sentence is translated
+    again (an empty English, words out of order, a copied flag and bad alternatives were
+    accepted before)."""
     engine, _ = cached(translator, cache)
     engine.translate_text(EDITED)
     (key,) = cache.get_many(_keys_in(cache.path))

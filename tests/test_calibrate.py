@@ -242,6 +242,21 @@ def test_unreadable_gold_files_exit_2_with_the_reason(
     assert "unknown link rule" in capsys.readouterr().err
 
 
+def test_a_gold_file_that_is_a_device_or_too_big_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Guards unbounded reads: a gold file was read whole, whatever it was (/dev/zero: until
+    the memory ran out)."""
+    paths = write_gold(tmp_path, ["a b"], ["x y"], ["0-0"])
+    args = ["--model", "unused", "--source", str(paths[0]), "--target", str(paths[1])]
+    assert main([*args, "--links", "/dev/null"]) == 2
+    assert "the gold file /dev/null is a device, not a file" in capsys.readouterr().err
+    monkeypatch.setattr("translator.calibrate.MAX_GOLD_BYTES", 2048)
+    paths[2].write_text("0-0\n" * 1000, "utf-8")
+    assert main([*args, "--links", str(paths[2])]) == 2
+    assert "is larger than 2 KB" in capsys.readouterr().err
+
+
 def test_pieces_map_to_the_gold_tokens_not_to_word_spans(trained: synthetic.Synthetic) -> None:
     """A gold token such as ``z.B.`` is one token, though ``word_spans`` makes two words of it."""
     from translator import Translator

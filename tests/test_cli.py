@@ -4,6 +4,9 @@ once), and as a real process where starting one is the point."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -129,3 +132,61 @@ def test_cli_format_writes_tmx_to_stdout(model_dir):
     assert result.returncode == 0, result.stderr.decode()
     root = etree.fromstring(result.stdout)
     assert [tu.findtext("tuv/seg") for tu in root.iter("tu")] == ["Guten Morgen.", "Wie geht es?"]
+
+
+# -- the machine's own problems are one line, rc 1 ---------------------------------------------
+
+
+def test_a_full_standard_output_is_one_line_not_a_bug(model_dir):
+    """Guards `translator - > /dev/full`: it was "unexpected error", rc 2."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "translator.cli", "-", "--model", str(model_dir)],
+            input=b"Guten Morgen.",
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+            timeout=900,
+        )
+    assert done.returncode == 1
+    assert done.stderr == b"translator: can't write to standard output: No space left on device\n"
+
+
+def test_a_closed_standard_output_is_said_before_any_work(tmp_path):
+    """Guards `translator - >&-`: it was "unexpected error", rc 2, after the translation."""
+    done = subprocess.run(
+        ["sh", "-c", f'"{sys.executable}" -m translator.cli - --model {tmp_path}/none >&-'],
+        input=b"Guten Morgen.",
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        timeout=900,
+    )
+    assert done.returncode == 1
+    assert done.stderr == b"translator: standard output is closed: give an output file with -o\n"
+
+
+@pytest.mark.parametrize("device", ["bogus", "cuda:x", "gpu", ""])
+def test_an_unknown_device_is_one_line(model_dir, device):
+    """Guards `--device bogus`: it was "unexpected error", rc 2."""
+    result = run("-", "--model", str(model_dir), "--device", device, stdin="Guten Morgen.")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"translator: unknown device {device!r}; choose auto, cpu, cuda or cuda:N\n".encode()
+    )
+
+
+@pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
+def test_cuda_without_cuda_is_one_line(model_dir, backend):
+    """Guards `--device cuda` on a machine without CUDA: it was "unexpected error", rc 2."""
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    result = run(
+        "-", "--model", str(model_dir), "--device", "cuda", "--backend", backend,
+        stdin="Guten Morgen.",
+    )  # fmt: skip
+    assert result.returncode == 1
+    message = result.stderr.decode()
+    assert message.startswith("translator: device 'cuda' was asked for, but ")
+    assert "sees no CUDA device: use cpu or auto" in message and message.count("\n") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -209,3 +210,174 @@ def test_the_map_is_built_from_the_shipped_corpus_when_no_corpus_is_given(
     pieces = {codec.pieces[i] for s in few for i in codec.encode(s).ids[:-1]}
     assert {line.split("\t")[0] for line in lines[1:]} <= pieces
     assert len(lines) > 10
+
+
+def test_a_corpus_that_is_a_device_is_refused_before_any_conversion(model_dir, monkeypatch):
+    """Guards unbounded reads: `translator convert MODEL --vmap /dev/zero` read until the
+    memory ran out, after converting the model."""
+    monkeypatch.setattr("translator.backends.load_backend", pytest.fail)
+    result = run("convert", str(model_dir), "--vmap", "/dev/null")
+    assert result.returncode == 1
+    assert result.stderr == b"translator: the corpus /dev/null is a device, not a file\n"
+
+
+def test_a_corpus_past_the_input_limit_is_refused(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr("translator.formats.MAX_INPUT_BYTES", 2048)
+    monkeypatch.setattr("translator.backends.load_backend", pytest.fail)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("Ein Satz. " * 500, "utf-8")
+    result = run("convert", str(model_dir), "--vmap", str(corpus))
+    assert result.returncode == 1 and b"is larger than 2 KB" in result.stderr
+
+
+# -- a damaged conversion is converted again ---------------------------------------------------
+
+
+def _damage(path, how: str) -> None:
+    if how == "truncated model.bin":
+        with (path / "model.bin").open("r+b") as handle:
+            handle.truncate((path / "model.bin").stat().st_size // 2)
+    elif how == "rewritten config.json":
+        size = (path / "config.json").stat().st_size
+        (path / "config.json").write_bytes(b"{" + b" " * (size - 1))  # same size, not JSON
+    elif how == "missing vocabulary":
+        for vocabulary in path.glob("*vocabulary*"):
+            vocabulary.unlink()
+
+
+@pytest.mark.parametrize(
+    "how", ["truncated model.bin", "rewritten config.json", "missing vocabulary"]
+)
+def test_a_damaged_conversion_is_converted_again_once_with_a_warning(
+    resolved, tmp_path, how, caplog
+):
+    """Guards the converted model: complete meant "the files exist", so a truncated model.bin,
+    a bad config.json or a missing vocabulary failed every later run."""
+    convert = Counting()
+    options = {"precision": "int8", "layer": 1, "head_count": 1, "cache": tmp_path}
+    path = ensure_converted(resolved, convert=convert, **options)
+    _damage(path, how)
+    with caplog.at_level("WARNING"):
+        assert ensure_converted(resolved, convert=convert, **options) == path
+        assert ensure_converted(resolved, convert=convert, **options) == path
+    assert convert.calls == 2
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "is damaged" in warning and "converting it again" in warning
+    assert is_complete(path)
+
+
+def test_a_conversion_that_fails_to_load_is_converted_again(model_dir, tmp_path, caplog):
+    """A damage its record can't show (here: a conversion recorded by an earlier version,
+    without file sizes) is found by loading it: converted again, once, and loaded."""
+    from translator.backends import load_backend
+
+    first = load_backend(str(model_dir), device="cpu", backend="ctranslate2:float32")
+    copy = tmp_path / first.model_dir.name
+    shutil.copytree(first.model_dir, copy)
+    marker = json.loads((copy / MARKER).read_text())
+    del marker["files"]
+    (copy / MARKER).write_text(json.dumps(marker))
+    (copy / "model.bin").write_bytes(b"\0" * 100)
+    with pytest.MonkeyPatch.context() as patch, caplog.at_level("WARNING"):
+        patch.setenv("TRANSLATOR_CT2_CACHE", str(tmp_path))
+        backend = load_backend(str(model_dir), device="cpu", backend="ctranslate2:float32")
+    assert backend.model_dir == copy and is_complete(copy)
+    assert (copy / "model.bin").stat().st_size > 100
+    assert any("can't be loaded" in r.getMessage() for r in caplog.records)
+
+
+# -- a cache folder that can't be written ---------------------------------------------------------
+
+
+def _under_a_file(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_bytes(b"")
+    return blocked / "ct2"  # mkdir fails, as root too (chmod stops no root)
+
+
+def test_an_unwritable_cache_converts_into_a_temporary_folder(model_dir, tmp_path, caplog):
+    """Guards the read-only cache: the default engine could not translate, and blamed the
+    model ("broken or incompatible … download it")."""
+    from translator import Translator
+
+    with pytest.MonkeyPatch.context() as patch, caplog.at_level("WARNING"):
+        patch.setenv("TRANSLATOR_CT2_CACHE", str(_under_a_file(tmp_path)))
+        translator = Translator(model=str(model_dir), backend="ctranslate2")
+        assert translator.translate_text("Guten Morgen.", cache=False).target
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "can't write the CTranslate2 cache" in warning and "Not a directory" in warning
+    assert "temporary folder" in warning
+    temporary = translator.backend.model_dir
+    assert temporary.exists() and not str(temporary).startswith(str(tmp_path))
+    del translator
+    import gc
+
+    gc.collect()
+    assert not temporary.exists()  # nothing left behind
+
+
+def test_a_full_disk_while_converting_is_said_so(model_dir, tmp_path, monkeypatch, caplog):
+    import errno
+
+    from translator import Translator
+    from translator.backends import convert
+
+    cache = tmp_path / "cache"
+    real = convert.convert_model
+
+    def full_disk(source, target, *args):
+        if str(target).startswith(str(cache)):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(source, target, *args)
+
+    monkeypatch.setattr(convert, "convert_model", full_disk)
+    monkeypatch.setenv("TRANSLATOR_CT2_CACHE", str(cache))
+    with caplog.at_level("WARNING"):
+        Translator(model=str(model_dir), backend="ctranslate2")
+    assert any("No space left on device" in r.getMessage() for r in caplog.records)
+    assert [p.name for p in cache.iterdir() if not p.name.endswith(".lock")] == []
+
+
+def test_no_folder_to_convert_into_is_said_so_or_means_the_torch_engine(
+    model_dir, tmp_path, monkeypatch, caplog
+):
+    import tempfile
+
+    from translator import Translator
+    from translator.backends import load_backend
+    from translator.errors import CacheError
+
+    monkeypatch.setenv("TRANSLATOR_CT2_CACHE", str(_under_a_file(tmp_path)))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "a-file" / "tmp"))
+    with pytest.raises(CacheError, match=r"neither the cache .* nor a temporary folder") as caught:
+        Translator(model=str(model_dir), backend="ctranslate2")
+    assert "broken" not in str(caught.value)
+    monkeypatch.delenv("TRANSLATOR_BACKEND")
+    with caplog.at_level("WARNING"):
+        backend = load_backend(str(model_dir), device="cpu", backend="auto")
+    assert backend.name == "torch"
+    assert any("torch engine instead" in r.getMessage() for r in caplog.records)
+
+
+def test_translator_convert_into_an_unwritable_cache_fails_saying_why(model_dir, tmp_path):
+    env = {"TRANSLATOR_CT2_CACHE": str(_under_a_file(tmp_path))}
+    result = run("convert", str(model_dir), env=env)
+    assert result.returncode == 1
+    message = result.stderr.decode()
+    assert message.startswith("translator: can't write the converted model into")
+    assert "Not a directory" in message and "TRANSLATOR_CT2_CACHE" in message
+    assert message.count("\n") == 1 and "broken" not in message
+
+
+def test_the_command_with_a_read_only_cache_warns_in_one_line_and_translates(model_dir, tmp_path):
+    from tests.fixtures.cli import run_process
+
+    env = {
+        "TRANSLATOR_CT2_CACHE": str(_under_a_file(tmp_path)),
+        "TRANSLATOR_BACKEND": "ctranslate2",
+    }
+    result = run_process("-", "--model", str(model_dir), env=env, stdin=b"Guten Morgen.")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and "can't write the CTranslate2 cache" in lines[0]
+    assert result.stdout.strip()

@@ -97,3 +97,43 @@ def test_the_bilingual_page_is_the_readers_standalone_export():
     document = make_document("Guten Morgen. Wie geht es?", None, upper)
     data = write_bytes(document, text_source(document.source), "bilingual-html")
     assert data.decode("utf-8") == standalone.render_standalone_html(document)
+
+
+def test_no_export_tells_where_the_model_or_the_file_lies(model_dir, tmp_path):
+    """Guards exports against leaking local paths (``model:/home/…`` was in JSON, TMX and
+    HTML): every writer, for every readable format, and the page's payload, name the model by
+    its folder and fingerprint and the input by its file name only."""
+    import io
+    import shutil
+    import zipfile
+
+    from tests.fixtures.scaling import BUILDERS
+    from translator import Translator
+    from translator.formats import FORMATS, output_formats, read_path
+    from translator.reader.payload import build_payload
+
+    private = tmp_path / "alice-private-models"
+    shutil.copytree(model_dir, private / "opus-mt-de-en")
+    engine = Translator(model=str(private / "opus-mt-de-en"), backend="torch")
+    folder = tmp_path / "alice-private-files"
+    folder.mkdir()
+    for fmt in FORMATS:
+        if fmt.read is None:
+            continue
+        path = folder / f"brief{fmt.extension}"
+        path.write_bytes(BUILDERS[fmt.name]["plain"](4))
+        source = read_path(path)
+        document = engine.translate_text(source.text, paragraphs=source.units)
+        assert document.signature.startswith("model:opus-mt-de-en@local-")
+        exports = {f.name: write_bytes(document, source, f.name) for f in output_formats(source)}
+        exports["payload"] = json.dumps(build_payload(document)).encode()
+        source.name = str(path)  # a Source the API was given a path as its name
+        exports.update(
+            {f"{f} (path as name)": write_bytes(document, source, f) for f in ("tmx", "xliff")}
+        )
+        for name, data in exports.items():
+            if data.startswith(b"PK"):  # a .docx: look inside every part
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    data = b"".join(archive.read(member) for member in archive.namelist())
+            for secret in (b"alice-private", str(tmp_path).encode()):
+                assert secret not in data, f"{fmt.name} → {name} names {secret!r}"

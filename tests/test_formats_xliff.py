@@ -60,3 +60,25 @@ def test_the_schema_check_rejects_a_segment_without_source():
     segment.remove(segment.find("x:source", NS))
     with pytest.raises(AssertionError):
         valid(etree.tostring(root))
+
+
+@pytest.mark.parametrize(
+    "name", ["bericht\x01.txt", "bericht\udcff.txt", "bericht\x1b[31m.txt", "tab\tname.txt"]
+)
+def test_an_odd_file_name_still_gives_a_well_formed_file(name):
+    """Guards the file's attributes: a name with a control character (or a surrogate standing
+    for an undecodable byte of a file system name) made the XLIFF not well-formed."""
+    source = read_bytes(name, b"Eins. Zwei.")
+    document = make_document(source.text, source.units, upper)
+    root = valid(write_bytes(document, source, "xliff"))
+    original = root.find("x:file", NS).get("original")
+    assert original.startswith("bericht") or original.startswith("tab")
+    assert original.endswith("name.txt") or original.endswith(".txt")
+
+
+def test_the_original_is_a_file_name_never_a_path():
+    """Guards exports: a Source named by a path (the API allows it) put that path in the file."""
+    source = read_bytes("brief.txt", b"Eins.")
+    source.name = "/home/alice/private/brief.txt"
+    root = valid(write_bytes(make_document(source.text, None, upper), source, "xliff"))
+    assert root.find("x:file", NS).get("original") == "brief.txt"

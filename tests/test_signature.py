@@ -44,8 +44,16 @@ def test_parse_refuses_what_is_not_a_signature(line):
 def test_a_local_model_is_named_by_its_folder_not_its_path(tmp_path):
     folder = tmp_path / "models" / "opus-mt-de-en"
     folder.mkdir(parents=True)
-    assert model_label(str(folder), "local-0123456789abcdef") == "opus-mt-de-en@local-012345"
-    assert model_label("./opus-mt-de-en/", "local-0123456789") == "opus-mt-de-en@local-012345"
+    label = "opus-mt-de-en@local-0123456789ab"
+    assert model_label(str(folder), "local-0123456789abcdef") == label
+    assert model_label("./opus-mt-de-en/", "local-0123456789abcdef") == label
+    assert model_label("C:\\Users\\bob\\opus-mt-de-en", "local-0123456789abcdef") == label
     assert model_label("Helsinki-NLP/opus-mt-de-en", "cafe" * 10) == (
         "Helsinki-NLP/opus-mt-de-en@cafecafecafe"
     )
+
+
+def test_a_local_folder_name_can_not_break_the_signature_line():
+    """Guards the one-line format: a folder named with ``|`` or a line break stays one field."""
+    parts = Signature(model=model_label("/m/a|b\nc", "local-0123456789abcdef"), engine="e", beam=1)
+    assert Signature.parse(parts.format()) == parts and "\n" not in parts.format()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import secrets
-import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import config, formats
+from . import config, files, formats
 from .document import Document, Span
 from .engine import Progress, Translator, resolve_model_name
 from .errors import InputError
@@ -132,12 +130,7 @@ def check_output(
     """The writer for ``output``, once it is known that it can be written (before any work)."""
     target = Path(output)
     chosen = formats.writer_for(target.name, format, source)
-    if not target.parent.is_dir():
-        raise InputError(f"the folder {target.parent} for the output does not exist")
-    if target.is_dir():
-        raise InputError(f"the output {target} is a directory")
-    if not os.access(target.parent, os.W_OK | os.X_OK):
-        raise InputError(f"the folder {target.parent} for the output can't be written to")
+    files.check_writable(target)
     if input_path is not None and _same_file(Path(input_path), target):
         raise InputError(f"the output {target} is the input file: choose another name")
     return chosen
@@ -150,35 +143,15 @@ def write_document(
     source: Source | None = None,
     format: str | None = None,
 ) -> None:
-    """Write atomically (a temporary file beside it, then a rename), so an interrupted run never
-    leaves half a file behind and a previous output stays whole until the new one is complete.
+    """Write the translation to ``output`` in the format asked for (else by its extension).
+
+    A regular file is written atomically (a temporary file beside it, then a rename), so an
+    interrupted run never leaves half a file and a previous output stays whole until the new one
+    is complete; a device or FIFO is written into directly (see ``translator.files``).
     """
     target = Path(output)
     chosen = check_output(target, source, format)
-    write_atomically(formats.write_bytes(document, source, chosen.name), target)
-
-
-def write_atomically(data: bytes, output: str | os.PathLike[str]) -> None:
-    """``data`` into ``output`` through a temporary file beside it and a rename: readers (and a
-    rerun after a kill) see the previous file or the new one, never a part."""
-    target = Path(output)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    try:
-        # 0o666 as open() would: the umask applies, unlike mkstemp's private 0o600.
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise InputError(f"can't write {target}: {error.strerror or error}") from error
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    files.write_atomically(target, formats.write_bytes(document, source, chosen.name))
 
 
 def _same_file(a: Path, b: Path) -> bool:

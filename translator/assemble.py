@@ -15,6 +15,7 @@ from .describe import Translation
 from .document import Document, Paragraph, Sentence, Span
 from .errors import InputError
 from .segment import segment
+from .surrogates import replace_surrogates
 
 MAX_WINDOW = 128  # later windows double up to this: big enough to batch well
 
@@ -102,6 +103,7 @@ class Assembler:
         self._joined_parts = 0
 
     def _emit(self, piece: str) -> int:
+        piece = replace_surrogates(piece)  # the English is text any file can hold
         self.parts.append(piece)
         self.length += len(piece)
         return self.length - len(piece)
@@ -145,7 +147,7 @@ class Assembler:
             paragraph, start, sentences = self.open
             shown = Span(paragraph.start, self.cursor)
             paragraphs.append(Paragraph(shown, Span(start, self.length), list(sentences)))
-        tail = self.source[self.cursor :] if final else ""
+        tail = replace_surrogates(self.source[self.cursor :]) if final else ""
         return Document(
             source=self.source,
             target=self._target() + tail,

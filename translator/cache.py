@@ -17,6 +17,7 @@ is a miss, never an error.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -29,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import config
-from .document import FLAGS, Sentence, Span, sentence_from_dict, sentence_to_dict
+from .document import COPIED, FLAGS, Sentence, Span, sentence_from_dict, sentence_to_dict
+from .surrogates import has_surrogates
 from .words import word_spans
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ MAX_OUTPUT_RATIO = 20  # a stored English this many times longer than its German
 BUSY_TIMEOUT_S = 0.2  # wait this long for another writer, then go without the cache
 MAX_ENTRIES = 200_000  # about 200 MB of values; the oldest rows go first
 KEYS_PER_QUERY = 500  # below SQLite's limit on bound parameters
+MAX_ALTERNATIVES = 64  # a stored sentence with more than this many alternatives is not ours
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,7 +69,10 @@ def normalise(sentence: str) -> str:
 
 def cache_key(sentence: str, context: str) -> str:
     """The key of ``sentence`` translated under ``context`` (signature and decoding options)."""
-    return hashlib.sha256(f"{context}\n{normalise(sentence)}".encode()).hexdigest()
+    text = f"{context}\n{normalise(sentence)}"
+    return hashlib.sha256(
+        text.encode("utf-8", "surrogatepass")
+    ).hexdigest()  # API text may hold one
 
 
 def to_value(german: str, translation: Translation) -> dict[str, Any]:
@@ -80,8 +86,9 @@ def from_value(german: str, value: Any) -> tuple[str, Sentence] | None:
     """A stored translation placed on ``german``: (English, local Sentence), or None.
 
     None (a miss) for anything that isn't what ``to_value`` wrote for a sentence with the same
-    words: a field of the wrong type, a score that is not finite, an unknown flag, a span or
-    link out of its text, NUL or a far too long English, other words.
+    words: a field of the wrong type, a score that is not finite, an unknown flag or one never
+    stored (copied), a span or link out of its text, words out of order or overlapping, an empty,
+    far too long or NUL-bearing English or alternative, too many alternatives, other words.
     """
     try:
         stored, english = value["sentence"], value["english"]
@@ -90,10 +97,13 @@ def from_value(german: str, value: Any) -> tuple[str, Sentence] | None:
         sentence = sentence_from_dict(value["record"])
     except (KeyError, TypeError, ValueError):
         return None
+    longest = MAX_OUTPUT_RATIO * len(german) + 100
     if (
-        len(english) > MAX_OUTPUT_RATIO * len(german) + 100
-        or ("\0" in english and "\0" not in german)
-        or any(flag not in FLAGS for flag in sentence.flags)
+        not _plausible(english, german, longest)
+        or not english.strip()  # only sentences with text are stored: each has its English
+        or len(sentence.alternatives) > MAX_ALTERNATIVES
+        or not all(_plausible(a, german, longest) for a in sentence.alternatives)
+        or any(flag not in FLAGS or flag == COPIED for flag in sentence.flags)
         or not _fits(sentence, stored, english)
     ):
         return None
@@ -104,6 +114,15 @@ def from_value(german: str, value: Any) -> tuple[str, Sentence] | None:
             return None
     sentence.source = Span(0, len(german))
     return english, sentence
+
+
+def _plausible(english: str, german: str, longest: float) -> bool:
+    return len(english) <= longest and ("\0" not in english or "\0" in german)
+
+
+def _in_order(words: list[Span]) -> bool:
+    """Word spans one after another, none overlapping (as ``word_spans`` finds them)."""
+    return all(a.end <= b.start for a, b in itertools.pairwise(words))
 
 
 def _same_words(stored: str, sentence: str, words: list[Span]) -> list[Span]:
@@ -123,6 +142,8 @@ def _fits(sentence: Sentence, german: str, english: str) -> bool:
         sentence.target == Span(0, len(english))
         and all(w.end <= len(german) for w in sentence.source_words)
         and all(w.end <= len(english) for w in sentence.target_words)
+        and _in_order(sentence.source_words)
+        and _in_order(sentence.target_words)
         and all(
             0 <= k.source < len(sentence.source_words)
             and 0 <= k.target < len(sentence.target_words)
@@ -181,7 +202,7 @@ class SentenceCache:
         if not items:
             return
         now = time.time()
-        rows = [(key, json.dumps(value, ensure_ascii=False), now) for key, value in items.items()]
+        rows = [(key, _dumps(value), now) for key, value in items.items()]
 
         def write(connection: sqlite3.Connection) -> None:
             with connection:
@@ -282,6 +303,12 @@ class SentenceCache:
         if reason not in self._warned:
             self._warned.add(reason)
             log.warning(message)
+
+
+def _dumps(value: Any) -> str:
+    """JSON for a row: UTF-8 as is, or escaped where a lone surrogate (API text) can't be."""
+    text = json.dumps(value, ensure_ascii=False)
+    return json.dumps(value) if has_surrogates(text) else text
 
 
 def _prune(connection: sqlite3.Connection) -> None:

@@ -33,6 +33,8 @@ from .align import (
 )
 from .backends.codec import PieceCodec
 from .document import Span
+from .errors import InputError
+from .files import read_capped
 from .words import is_punctuation, pieces_to_words
 
 Link = tuple[int, int]  # (source token, target token)
@@ -80,6 +82,17 @@ def parse_links(
     return sure, possible - sure
 
 
+MAX_GOLD_BYTES = 64 * 2**20  # per gold file: far more than any alignment test set
+
+
+def _read_lines(path: str | Path, encoding: str) -> list[str]:
+    """A gold file's lines (a device, or a file past ``MAX_GOLD_BYTES``: ``GoldFormatError``)."""
+    try:
+        return read_capped(path, MAX_GOLD_BYTES, "the gold file").decode(encoding).splitlines()
+    except InputError as error:
+        raise GoldFormatError(str(error)) from error
+
+
 def read_gold(
     source: str | Path,
     target: str | Path,
@@ -90,7 +103,7 @@ def read_gold(
     encoding: str = "utf-8",
 ) -> list[GoldPair]:
     """Sentence pairs and gold links from three line-parallel files."""
-    texts = [Path(p).read_text(encoding).splitlines() for p in (source, target, links)]
+    texts = [_read_lines(p, encoding) for p in (source, target, links)]
     counts = [len(lines) for lines in texts]
     if len(set(counts)) != 1:
         raise GoldFormatError(

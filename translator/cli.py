@@ -226,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("translator: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # whatever read standard output stopped (`translator - | head`)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 1
     except MemoryError:
         print("translator: out of memory: translate the file in parts", file=sys.stderr)
@@ -246,20 +246,24 @@ def _convert(args: argparse.Namespace) -> int:
     from .backends import load_backend
     from .errors import InputError
 
-    backend = "ctranslate2" + (f":{args.precision}" if args.precision else "")
-    engine = load_backend(args.model, device=args.device, backend=backend)
-    if args.vmap:
-        from .backends.vmap import build_vmap
+    sentences: list[str] = []
+    if args.vmap:  # read before the (slow) conversion: a wrong corpus fails at once
+        from . import formats
+        from .files import read_capped
         from .segment import segment
 
-        try:
-            with open(args.vmap, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as error:
-            raise InputError(f"can't read the corpus {args.vmap}: {error.strerror}") from error
+        data = read_capped(args.vmap, formats.MAX_INPUT_BYTES, "the corpus")
+        read = formats.format_named("txt").read
+        assert read is not None
+        text = read(data, os.path.basename(args.vmap)).text
         sentences = [s.of(text) for _, spans in segment(text) for s in spans]
         if not sentences:
             raise InputError(f"the corpus {args.vmap} holds no sentences")
+    backend = "ctranslate2" + (f":{args.precision}" if args.precision else "")
+    engine = load_backend(args.model, device=args.device, backend=backend, temporary_ok=False)
+    if args.vmap:
+        from .backends.vmap import build_vmap
+
         show = sys.stderr.isatty()
         with _ProgressBar(enabled=show) as bar:
             build_vmap(engine, sentences, progress=bar.update)
@@ -364,6 +368,8 @@ def _run(args: argparse.Namespace) -> int:
             output = str(Path(args.input).with_name(formats.output_name(args.input, fmt_name)))
     to_stdout = output == "-"
     if to_stdout:
+        if sys.stdout is None:  # started with standard output closed (`translator … >&-`)
+            raise InputError("standard output is closed: give an output file with -o")
         fmt_name = args.format or own_format
         formats.writer_for(None, fmt_name, source)
     else:
@@ -382,13 +388,36 @@ def _run(args: argparse.Namespace) -> int:
             cache=not args.no_cache,
         )
     if to_stdout:
-        sys.stdout.buffer.write(formats.write_bytes(document, source, fmt_name))
-        sys.stdout.buffer.flush()
+        _write_stdout(formats.write_bytes(document, source, fmt_name))
     else:
         write_document(document, output, source=source, format=fmt_name)
         if output != args.output:
             print(f"translator: wrote {output}", file=sys.stderr)
     return 0
+
+
+def _write_stdout(data: bytes) -> None:
+    """The output on standard output; a full disk (``> /dev/full``) or the like is one line."""
+    from .errors import InputError
+
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _silence_stdout()
+        raise InputError(f"can't write to standard output: {error.strerror or error}") from error
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that what is still buffered goes nowhere at
+    exit instead of failing again with a traceback."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's buffer): nothing flushes it at exit
+    os.dup2(os.open(os.devnull, os.O_WRONLY), fileno)
 
 
 class _ProgressBar:

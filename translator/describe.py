@@ -22,6 +22,7 @@ from .align import (
 from .backends.base import Hypothesis
 from .chunk import split_to_fit
 from .document import COPIED, SPLIT, UNTRANSLATED, Link, Sentence, Span
+from .surrogates import replace_surrogates
 from .words import is_punctuation, pieces_to_words, word_spans
 
 
@@ -116,7 +117,7 @@ def copied(german: str) -> Translation:
     sentence = _bare(german, german, [COPIED])
     sentence.source_words, sentence.target_words = words, list(words)
     sentence.links = [Link(i, i, 1.0) for i in range(len(words))]
-    return Translation(german, sentence)
+    return Translation(replace_surrogates(german), sentence)
 
 
 def join(
@@ -149,7 +150,7 @@ def join(
     if len(chunks) == 1:
         sentence.alternatives = chunks[0].sentence.alternatives
     if not english.strip():
-        english = german.strip()
+        english = replace_surrogates(german.strip())
         flags = [*sentence.flags, UNTRANSLATED]
         return Translation(english, _bare(german, english, flags))
     sentence.target = Span(0, len(english))

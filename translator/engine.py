@@ -25,6 +25,7 @@ from .document import DEGENERATE, RETRIED, SPLIT, Document, Span
 from .errors import InputError
 from .segment import SEGMENTER_VERSION
 from .signature import Signature, model_label
+from .surrogates import replace_surrogates
 
 Progress = Callable[[int, int], None]
 
@@ -230,15 +231,26 @@ class Translator:
 
         The new English is force-aligned by the model, so its words, links and scores are as
         trustworthy as a translation's own; the previous translation becomes an alternative.
+        English longer than the model can read in one pass (its positions), like a sentence
+        translated in chunks, is shown as given without word links. Lone surrogates in it become
+        U+FFFD (see ``translator.surrogates``).
         """
-        sentence = list(document.sentences)[index]
+        if not isinstance(english, str):
+            raise InputError(f"the English must be a str, not {type(english).__name__}")
+        sentences = list(document.sentences)
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise InputError(f"the sentence index must be a whole number, not {index!r}")
+        if not 0 <= index < len(sentences):
+            raise InputError(f"no sentence {index}: the document has {len(sentences)}")
+        sentence = sentences[index]
+        english = replace_surrogates(english)
         german = sentence.source.of(document.source)
         previous = sentence.target.of(document.target)
         others = [a for a in sentence.alternatives if a != english]
         flags = [f for f in sentence.flags if f not in (RETRIED, DEGENERATE)]  # not this text's
         fields: dict = {"alternatives": [previous, *others], "flags": flags}
         unaligned = {"target_words": [], "links": [], "word_scores": [], "uncertain": []}
-        if SPLIT in sentence.flags or not english.strip():
+        if SPLIT in sentence.flags or not english.strip() or not self._fits_one_pass(english):
             return document.with_translation(index, english, score=None, **unaligned, **fields)
         forced = self._decoder.force(german, english)
         if forced.english != english:  # the text didn't survive re-encoding: show it unaligned
@@ -255,6 +267,11 @@ class Translator:
             score=local.score,
             **fields,
         )
+
+    def _fits_one_pass(self, english: str) -> bool:
+        """Whether the model's decoder can read ``english`` (and ``</s>``) in one forced pass."""
+        pieces = len(self.backend.codec.encode_target(english))
+        return pieces + 1 < self.backend.max_source_positions
 
     # -- internals ----------------------------------------------------------------------------
 

@@ -26,3 +26,7 @@ class ModelLoadError(TranslatorError):
 
 class InputError(TranslatorError):
     """An input file or option can't be used as given."""
+
+
+class CacheError(TranslatorError):
+    """A cache folder can't be written (read-only, full, not a folder): the model is fine."""

@@ -235,6 +235,14 @@ _DAY_MONTH = re.compile(r"\d{1,2}\.\d{1,2}")
 _ROMAN = re.compile(r"[IVXLCDM]{2,}")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 _SHORT_DOTTED_TOKEN = re.compile(r"[^\W\d_]{1,3}\.")
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _has_text(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds anything but whitespace, without copying it: asked once
+    per candidate boundary about the sentence so far, a copy would make a long run without a
+    boundary ("am 1. 2. 3. …") quadratic."""
+    return _NOT_SPACE.search(text, start, end) is not None
 
 
 def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
@@ -268,7 +276,7 @@ def _sentences_in_block(text: str, block: Span) -> Iterator[Span]:
             continue
         if (
             closed > start
-            and text[start:closed].strip()
+            and _has_text(text, start, closed)
             and candidate.start() - closed < 200
             and (candidate.group("marks") or ".") != "."
         ):
@@ -304,7 +312,7 @@ def _is_boundary(text: str, candidate: re.Match[str], sent_start: int, limit: in
     starter = next_word in SENTENCE_STARTERS
     number = _is_ordinal_like(text, token, token_start)
     if number is not None:
-        if not text[sent_start:token_start].strip():
+        if not _has_text(text, sent_start, token_start):
             return False  # an enumeration marker: "4. Die Auffassung …"
         if starter:
             return True

@@ -10,6 +10,7 @@ a bilingual page (fields that older versions didn't write are left empty).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, fields
 
 from .version import __version__
@@ -29,11 +30,15 @@ _KEYS = {
 
 
 def model_label(model_id: str, revision: str) -> str:
-    """``name@revision``: a hub id as given, a local folder (revision ``local-…``) by its name."""
-    name = model_id
+    """``name@revision``: a hub id as given with 12 digits of its commit; a local folder
+    (revision ``local-…``) by its name alone, never its path (either kind of slash), with 12
+    digits of its fingerprint."""
     if revision.startswith("local-"):
-        name = os.path.basename(os.path.normpath(os.path.expanduser(model_id))) or model_id
-    return f"{name}@{revision[:12]}"
+        folder = os.path.normpath(os.path.expanduser(model_id)).rstrip("/\\")
+        name = re.split(r"[/\\]", folder)[-1] or "model"
+        name = re.sub(r"[|\x00-\x1f\x7f]", "-", name)  # the line's separator, line breaks
+        return f"{name}@{revision[:18]}"
+    return f"{model_id}@{revision[:12]}"
 
 
 @dataclass(frozen=True, slots=True)

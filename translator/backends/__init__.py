@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
+import re
 from collections.abc import Sequence
 
 from .. import config
 from .base import AllAttention, Backend, Hypothesis
 
 BACKENDS = ("torch", "ctranslate2")
+DEVICE = re.compile(r"auto|cpu|cuda(?::\d+)?")
+
+log = logging.getLogger(__name__)
+
+
+def check_device(device: object) -> str:
+    """``device`` if it names one (``auto``, ``cpu``, ``cuda``, ``cuda:N``), else ``InputError``."""
+    from ..errors import InputError
+
+    if not isinstance(device, str) or not DEVICE.fullmatch(device):
+        raise InputError(f"unknown device {device!r}; choose auto, cpu, cuda or cuda:N")
+    return device
 
 
 def ctranslate2_available() -> bool:
@@ -32,6 +46,7 @@ def load_backend(
     backend: str = "auto",
     alignment_layer: int = -1,
     alignment_heads: Sequence[int] = (0,),
+    temporary_ok: bool = True,
 ) -> Backend:
     """Load ``model`` (hub id or local directory) into the requested engine.
 
@@ -44,8 +59,15 @@ def load_backend(
 
     The alignment layer and heads are fixed at load time: CTranslate2 sets them on the converted
     model, and can only average the first N heads of one layer.
+
+    A CTranslate2 cache that can't be written (read-only, full) means a conversion into a
+    temporary folder for the run (``temporary_ok``; else ``CacheError``); where not even that
+    can be written and the engine was chosen automatically, the torch engine, each with a
+    one-line warning. A device that isn't there is an ``InputError``.
     """
-    from ..errors import InputError
+    from ..errors import CacheError, InputError
+
+    check_device(device)
 
     if backend == "auto":
         backend = config.setting(config.BACKEND) or "auto"
@@ -77,14 +99,25 @@ def load_backend(
                 alignment_layer=alignment_layer,
                 alignment_heads=alignment_heads,
                 vmap=None if automatic else vmap,  # auto: the map where it is safe
+                temporary_ok=temporary_ok,
             )
         except ValueError as error:
             raise InputError(str(error)) from error
+        except CacheError as error:
+            if not automatic:
+                raise
+            log.warning("%s; translating with the torch engine instead", error)
     from .marian_torch import TorchBackend
 
-    return TorchBackend.load(
-        resolved, device=device, alignment_layer=alignment_layer, alignment_heads=alignment_heads
-    )
+    try:
+        return TorchBackend.load(
+            resolved,
+            device=device,
+            alignment_layer=alignment_layer,
+            alignment_heads=alignment_heads,
+        )
+    except ValueError as error:  # a device that isn't there
+        raise InputError(str(error)) from error
 
 
 def _is_cpu(device: str) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..surrogates import replace_surrogates
+
 if TYPE_CHECKING:
     import sentencepiece as spm
 
@@ -62,17 +64,19 @@ class PieceCodec:
         self.special_ids = frozenset({eos_id, unk_id, pad_id})
 
     def encode(self, text: str) -> Encoded:
+        text = replace_surrogates(text)  # SentencePiece can't take one; offsets stay true
         result = self.source.encode(text, return_type="offset_mapping")
         ids = [self.vocab.get(piece, self.unk_id) for piece in result["pieces"]]
         return Encoded(ids=[*ids, self.eos_id], offsets=list(result["offsets"]))
 
     def encode_target(self, text: str) -> list[int]:
         """Ids of an English text as the model would output them (no ``</s>``), for forcing."""
-        return [self.vocab.get(p, self.unk_id) for p in self.target.encode(text, out_type=str)]
+        pieces = self.target.encode(replace_surrogates(text), out_type=str)
+        return [self.vocab.get(p, self.unk_id) for p in pieces]
 
     def count(self, text: str) -> int:
         """Number of source pieces of ``text`` (without ``</s>``)."""
-        return len(self.source.encode(text))
+        return len(self.source.encode(replace_surrogates(text)))
 
     def decode(self, ids: Sequence[int]) -> str:
         """The English text of ``ids``, exactly as ``tok.decode(ids, skip_special_tokens=True)``."""

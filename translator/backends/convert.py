@@ -9,6 +9,16 @@ directory under its final name is always complete; a conversion killed half-way 
 ``.part`` directory, which the next conversion of the same key removes. A lock file keeps two
 processes from converting the same model at once.
 
+Complete means verified, not merely present: the record written last (``translator.json``) holds
+each converted file's size and SHA-256. Every load compares the sizes, and hashes again a file
+whose modification time changed; a truncated ``model.bin``, a rewritten ``config.json`` or a
+missing vocabulary is converted again, once, with a one-line warning (as the sentence cache does
+with a damaged file). A conversion that fails to load anyway is discarded and converted again by
+the engine (``ctranslate2_backend``).
+
+A cache folder that can't be written (read-only, full, or under a file) is ``CacheUnwritable``,
+not a broken model: the engine then converts into a temporary folder for the run.
+
 The cache lives in ``$TRANSLATOR_CT2_CACHE``, else ``$XDG_CACHE_HOME/translator/ctranslate2``,
 else ``~/.cache/translator/ctranslate2``. ``translator convert MODEL`` fills it ahead of time.
 
@@ -19,7 +29,9 @@ neither.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import logging
 import os
 import re
 import shutil
@@ -30,7 +42,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .. import config
-from .hub import ResolvedModel
+from ..errors import InputError
+from ..files import read_capped, sha256_of
+from .hub import MAX_SMALL_FILE, ResolvedModel
 
 PRECISIONS = (
     "int8",
@@ -45,7 +59,22 @@ PRECISIONS = (
 MARKER = "translator.json"  # written last into the private directory: what was converted, how
 VMAP_FILE = "vmap.txt"  # CTranslate2 reads the vocabulary map under this name from the model dir
 
+# A write that failed for these reasons failed for the folder's sake, not the model's.
+_WRITE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR}
+)
+
 _thread_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+class CacheUnwritable(Exception):
+    """A conversion can't be written into ``folder`` (read-only, full, not a folder, …)."""
+
+    def __init__(self, folder: Path, error: OSError) -> None:
+        self.folder = folder
+        self.reason = error.strerror or str(error)
+        super().__init__(f"can't write the converted model into {folder}: {self.reason}")
 
 
 def cache_root() -> Path:
@@ -84,7 +113,53 @@ def cache_key(resolved: ResolvedModel, precision: str, layer: int, head_count: i
 
 
 def is_complete(directory: Path) -> bool:
-    return all((directory / name).is_file() for name in (MARKER, "model.bin", "config.json"))
+    return damage(directory) is None
+
+
+def damage(directory: Path) -> str | None:
+    """What is wrong with a converted model's directory, or None if it is whole.
+
+    Sizes are compared every time; a file whose modification time differs from the record's
+    is hashed again. A record of an earlier version (no file list) only needs the files.
+    """
+    if not directory.is_dir():
+        return "it is missing"
+    try:
+        marker = json.loads(read_capped(directory / MARKER, MAX_SMALL_FILE))
+    except (InputError, ValueError):
+        return f"its record {MARKER} is missing or unreadable"
+    recorded = marker.get("files") if isinstance(marker, dict) else None
+    if recorded is None:
+        missing = [n for n in ("model.bin", "config.json") if not (directory / n).is_file()]
+        return f"{', '.join(missing)} is missing" if missing else None
+    if not isinstance(recorded, dict) or "model.bin" not in recorded:
+        return f"its record {MARKER} lists no model"
+    for name, expected in recorded.items():
+        try:
+            info = (directory / name).stat()
+            size, digest, stamp = expected["size"], expected["sha256"], expected["mtime_ns"]
+        except FileNotFoundError:
+            return f"{name} is missing"
+        except (OSError, TypeError, KeyError):
+            return f"{name} can't be checked"
+        if info.st_size != size:
+            return f"{name} has {info.st_size} bytes, not {size}"
+        if info.st_mtime_ns != stamp and sha256_of(directory / name) != digest:
+            return f"{name} was changed"
+    return None
+
+
+def _manifest(directory: Path) -> dict[str, dict]:
+    """Size, SHA-256 and modification time of every file of a fresh conversion."""
+    return {
+        file.name: {
+            "size": file.stat().st_size,
+            "sha256": sha256_of(file),
+            "mtime_ns": file.stat().st_mtime_ns,
+        }
+        for file in sorted(directory.iterdir())
+        if file.is_file()
+    }
 
 
 def ensure_converted(
@@ -96,25 +171,67 @@ def ensure_converted(
     cache: Path | None = None,
     convert: Callable[[Path, Path, str, int, int], None] | None = None,
 ) -> Path:
-    """The converted model's directory, converting it first if the cache lacks it."""
+    """The converted model's directory, converting it first if the cache lacks it or holds a
+    damaged one. ``CacheUnwritable`` if the cache folder can't take the conversion."""
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose one of: {', '.join(PRECISIONS)}")
     root = Path(cache) if cache is not None else cache_root()
     key = cache_key(resolved, precision, layer, head_count)
     final = root / key
-    if is_complete(final):
+    if damage(final) is None:
         return final
-    root.mkdir(parents=True, exist_ok=True)
-    with _locked(root / f"{key}.lock"):
-        if is_complete(final):  # another process finished it while we waited
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = _locked(root / f"{key}.lock")
+        lock.__enter__()
+    except OSError as error:
+        raise CacheUnwritable(root, error) from error
+    try:
+        problem = damage(final)
+        if problem is None:  # another process finished it while we waited
             return final
+        if final.exists():  # not ours, or damaged since: never trust it
+            log.warning(
+                "the converted model in %s is damaged (%s); converting it again", final, problem
+            )
+        _convert_into(resolved, root, key, precision, layer, head_count, convert)
+    finally:
+        lock.__exit__(None, None, None)
+    return final
+
+
+def discard(directory: Path) -> None:
+    """Remove a converted model (``CacheUnwritable`` if its folder won't let it go)."""
+    try:
+        shutil.rmtree(directory)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise CacheUnwritable(directory.parent, error) from error
+
+
+def _convert_into(
+    resolved: ResolvedModel,
+    root: Path,
+    key: str,
+    precision: str,
+    layer: int,
+    head_count: int,
+    convert: Callable[[Path, Path, str, int, int], None] | None,
+) -> None:
+    """Convert in a private directory under ``root`` and rename it to ``root / key``."""
+    final = root / key
+    try:
         for stale in root.glob(f"{glob_escape(key)}.part-*"):  # killed conversions
             shutil.rmtree(stale, ignore_errors=True)
-        if final.exists():  # not ours and not complete: never trust it
+        if final.exists():
             shutil.rmtree(final)
         private = Path(tempfile.mkdtemp(prefix=f"{key}.part-", dir=root))
+    except OSError as error:
+        raise CacheUnwritable(root, error) from error
+    try:
+        target = private / "model"
         try:
-            target = private / "model"
             (convert or convert_model)(resolved.path, target, precision, layer, head_count)
             marker = {
                 "model_id": resolved.model_id,
@@ -123,12 +240,24 @@ def ensure_converted(
                 "alignment_layer": layer,
                 "alignment_heads": head_count,
                 "source": str(resolved.path),
+                "files": _manifest(target),
             }
             (target / MARKER).write_text(json.dumps(marker, indent=1), "utf-8")
             os.replace(target, final)
-        finally:
-            shutil.rmtree(private, ignore_errors=True)
-    return final
+        except OSError as error:
+            if _written_here(error, root):
+                raise CacheUnwritable(root, error) from error
+            raise
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _written_here(error: OSError, root: Path) -> bool:
+    """Whether a failed conversion failed at writing into ``root`` (not at reading the model)."""
+    if error.errno not in _WRITE_ERRNOS:
+        return False
+    name = error.filename
+    return name is None or os.path.abspath(os.fsdecode(name)).startswith(os.path.abspath(root))
 
 
 def convert_model(source: Path, target: Path, precision: str, layer: int, head_count: int) -> None:

@@ -35,18 +35,22 @@ Layer and heads of the alignment attention are fixed in the converted model (see
 from __future__ import annotations
 
 import json
+import logging
+import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import sentencepiece as spm
 
-from ..errors import InputError, ModelLoadError
+from ..config import CT2_CACHE
+from ..errors import CacheError, InputError, ModelLoadError
+from ..files import read_capped
 from .base import Hypothesis, usable_cores
 from .codec import PieceCodec
-from .convert import VMAP_FILE, alignment_setting, ensure_converted
-from .hub import ResolvedModel
+from .convert import VMAP_FILE, CacheUnwritable, alignment_setting, discard, ensure_converted
+from .hub import MAX_SMALL_FILE, ResolvedModel
 
 SCORE_TOKENS = 128  # tokens per teacher-forced scoring call: bounds its memory
 BEAM_BATCH = 16  # sentences CTranslate2 searches at once (it splits larger calls, sorted)
@@ -59,13 +63,20 @@ VMAP_BY_DEFAULT = False
 # (one model replica per core, each searching a part of the batch); measured in benchmarks/
 LAYOUT = "intra"
 
+log = logging.getLogger(__name__)
+
 
 def default_precision(device: str) -> str:
     return "float16" if device == "cuda" else "int8"
 
 
+def read_json(file: Path):
+    """A model's small JSON file (bounded: ``InputError`` for a device or a huge file)."""
+    return json.loads(read_capped(file, MAX_SMALL_FILE, "the model file"))
+
+
 def load_codec(path: Path) -> PieceCodec:
-    vocab = json.loads((path / "vocab.json").read_text("utf-8"))
+    vocab = read_json(path / "vocab.json")
     return PieceCodec(
         spm.SentencePieceProcessor(model_file=str(path / "source.spm")),
         spm.SentencePieceProcessor(model_file=str(path / "target.spm")),
@@ -84,8 +95,15 @@ def _split_device(device: str) -> tuple[str, int]:
     kind, _, index = device.partition(":")
     if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
         raise ValueError(f"unknown device {device!r}")
-    if kind == "cuda" and ctranslate2.get_cuda_device_count() == 0:
-        raise ValueError("device 'cuda' was asked for, but CTranslate2 sees no CUDA device")
+    count = ctranslate2.get_cuda_device_count()
+    if kind == "cuda" and count == 0:
+        raise ValueError(
+            f"device {device!r} was asked for, but CTranslate2 sees no CUDA device: use cpu or auto"
+        )
+    if kind == "cuda" and int(index or 0) >= count:
+        raise ValueError(
+            f"device {device!r} was asked for, but CTranslate2 sees only {count} CUDA device(s)"
+        )
     return kind, int(index or 0)
 
 
@@ -119,6 +137,7 @@ class CTranslate2Backend:
         self.max_source_positions = max_source_positions
         self.decoder_layers = decoder_layers
         self.vmap = vmap
+        self._temporary: tempfile.TemporaryDirectory | None = None  # a conversion of this run
         if vmap:
             self.name = "ctranslate2+vmap"  # outputs differ from the full vocabulary's
         self._eos = codec.pieces[codec.eos_id]
@@ -136,10 +155,13 @@ class CTranslate2Backend:
         vmap: bool | None = False,
         cache: Path | None = None,
         threads: tuple[int, int] | None = None,
+        temporary_ok: bool = True,
     ) -> CTranslate2Backend:
-        """``vmap``: use the vocabulary map (True: it must exist), or None: as ``auto`` decides
-        (``VMAP_BY_DEFAULT``, CPU only; built now if missing). ``threads``: (replicas, threads
-        per replica); default ``thread_layout``."""
+        """Load (converting first, if the cache lacks the model). ``vmap``: use the vocabulary
+        map (True: it must exist), or None: as ``auto`` decides (``VMAP_BY_DEFAULT``, CPU only;
+        built now if missing). ``threads``: (replicas, threads per replica); default
+        ``thread_layout``. ``temporary_ok``: when the cache can't be written, convert into a
+        temporary folder for this run (with a warning) rather than fail with ``CacheError``."""
         import ctranslate2
 
         kind, index = _split_device(device)
@@ -151,25 +173,58 @@ class CTranslate2Backend:
                 f"choose one of: {', '.join(sorted(supported))}"
             )
         try:
-            config = json.loads((resolved.path / "config.json").read_text("utf-8"))
+            config = read_json(resolved.path / "config.json")
             generation = _generation_config(resolved.path, config)
             layers = int(config["decoder_layers"])
             heads = int(config["decoder_attention_heads"])
             codec = load_codec(resolved.path)
-        except (OSError, KeyError, ValueError) as error:
+        except (OSError, KeyError, ValueError, TypeError, InputError) as error:
             reason = f"its files in {resolved.path} are broken or incompatible ({error})"
             raise ModelLoadError(resolved.model_id, reason) from error
         layer, head_count = alignment_setting(alignment_layer, alignment_heads, layers, heads)
+
+        def convert(folder: Path | None) -> Path:
+            return ensure_converted(
+                resolved, precision=precision, layer=layer, head_count=head_count, cache=folder
+            )
+
+        inter, intra = threads or (thread_layout(usable_cores()) if kind == "cpu" else (1, 1))
+
+        def open_model(directory: Path):
+            return ctranslate2.Translator(
+                str(directory),
+                device=kind,
+                device_index=index,
+                compute_type=precision,
+                inter_threads=inter,
+                intra_threads=intra,
+            )
+
+        model_dir, temporary = _conversion(resolved, convert, cache, temporary_ok)
         try:
-            model_dir = ensure_converted(
-                resolved, precision=precision, layer=layer, head_count=head_count, cache=cache
+            translator = open_model(model_dir)
+        except Exception as error:  # damaged past what its record shows (errors of all kinds)
+            log.warning(
+                "the converted model in %s can't be loaded (%s); converting it again",
+                model_dir,
+                error,
             )
-        except Exception as error:  # transformers, torch and safetensors errors vary
-            reason = (
-                f"its files in {resolved.path} are broken or incompatible: they could not be "
-                f"converted for CTranslate2 ({error})"
-            )
-            raise ModelLoadError(resolved.model_id, reason) from error
+            try:
+                discard(model_dir)
+                model_dir, temporary = _conversion(
+                    resolved, convert, model_dir.parent, temporary_ok
+                )
+            except CacheUnwritable as problem:  # a read-only cache keeps the broken one
+                if not temporary_ok:
+                    raise CacheError(
+                        f"{problem}; set {CT2_CACHE} to a folder that can be written"
+                    ) from problem
+                model_dir, temporary = _temporary_conversion(resolved, convert, problem)
+            try:
+                translator = open_model(model_dir)
+            except Exception as again:
+                reason = f"CTranslate2 can't load its fresh conversion in {model_dir} ({again})"
+                raise ModelLoadError(resolved.model_id, reason) from again
         has_map = (model_dir / VMAP_FILE).is_file()
         if vmap is None:
             vmap = VMAP_BY_DEFAULT and kind == "cpu"
@@ -181,18 +236,9 @@ class CTranslate2Backend:
                 f"the converted model in {model_dir} has no vocabulary map; build one with "
                 f"`translator convert {resolved.model_id} --vmap`"
             )
-        inter, intra = threads or (thread_layout(usable_cores()) if kind == "cpu" else (1, 1))
 
-        def engine(with_map: bool) -> CTranslate2Backend:
-            translator = ctranslate2.Translator(
-                str(model_dir),
-                device=kind,
-                device_index=index,
-                compute_type=precision,
-                inter_threads=inter,
-                intra_threads=intra,
-            )
-            return cls(
+        def engine(translator, with_map: bool) -> CTranslate2Backend:
+            backend = cls(
                 translator,
                 codec,
                 resolved,
@@ -205,18 +251,20 @@ class CTranslate2Backend:
                 vmap=with_map,
                 replicas=inter,
             )
+            backend._temporary = temporary  # a conversion outside the cache lives as we do
+            return backend
 
         if not build_map:
-            return engine(vmap)
-        full = engine(False)
+            return engine(translator, vmap)
+        full = engine(translator, False)
         try:
             from .vmap import build_vmap
 
             build_vmap(full)  # the map is read when the model loads: load it again
         except OSError:  # a read-only cache: the full vocabulary, as before
             return full
-        del full
-        return engine(True)
+        del full, translator
+        return engine(open_model(model_dir), True)
 
     # -- the protocol -------------------------------------------------------------------------
 
@@ -468,6 +516,68 @@ def _recorder(steps: list[list[float]]):
     return record
 
 
+def _conversion(
+    resolved: ResolvedModel,
+    convert: Callable[[Path | None], Path],
+    cache: Path | None,
+    temporary_ok: bool,
+) -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    """The converted model's folder: in the cache, else (it can't be written, and
+    ``temporary_ok``) in a temporary folder for this run.
+
+    A cache that can't be written is ``CacheError``, saying what failed; a model that can't be
+    converted is ``ModelLoadError``.
+    """
+    try:
+        return convert(cache), None
+    except CacheUnwritable as problem:
+        if not temporary_ok:
+            raise CacheError(
+                f"{problem}; set {CT2_CACHE} to a folder that can be written"
+            ) from problem
+        first = problem
+    except Exception as error:  # transformers, torch and safetensors errors vary
+        raise _unconvertible(resolved, error) from error
+    return _temporary_conversion(resolved, convert, first)
+
+
+def _temporary_conversion(
+    resolved: ResolvedModel, convert: Callable[[Path | None], Path], first: CacheUnwritable
+) -> tuple[Path, tempfile.TemporaryDirectory]:
+    """Convert into a temporary folder, removed when the engine is, with a one-line warning."""
+    log.warning(
+        "can't write the CTranslate2 cache %s (%s); converting the model into a temporary "
+        "folder for this run",
+        first.folder,
+        first.reason,
+    )
+    temporary: tempfile.TemporaryDirectory | None = None
+    try:
+        temporary = tempfile.TemporaryDirectory(prefix="translator-ct2-")
+        return convert(Path(temporary.name)), temporary
+    except (CacheUnwritable, OSError) as problem:
+        if temporary is not None:
+            temporary.cleanup()
+        reason = problem.reason if isinstance(problem, CacheUnwritable) else problem.strerror
+        raise CacheError(
+            f"can't convert the model for CTranslate2: neither the cache {first.folder} "
+            f"({first.reason}) nor a temporary folder ({reason}) can be written; free some "
+            f"space or set {CT2_CACHE} to a folder that can be written"
+        ) from problem
+    except Exception as error:
+        if temporary is not None:
+            temporary.cleanup()
+        raise _unconvertible(resolved, error) from error
+
+
+def _unconvertible(resolved: ResolvedModel, error: Exception) -> ModelLoadError:
+    reason = (
+        f"its files in {resolved.path} are broken or incompatible: they could not be "
+        f"converted for CTranslate2 ({error})"
+    )
+    return ModelLoadError(resolved.model_id, reason)
+
+
 def _normalised(matrix: np.ndarray, width: int) -> np.ndarray:
     """Columns for the source ids only, each row summing to 1."""
     matrix = np.ascontiguousarray(matrix[:, :width], dtype=np.float32)
@@ -478,5 +588,5 @@ def _normalised(matrix: np.ndarray, width: int) -> np.ndarray:
 def _generation_config(path: Path, config: dict) -> dict:
     file = path / "generation_config.json"
     if file.is_file():
-        return json.loads(file.read_text("utf-8"))
+        return read_json(file)
     return {"num_beams": config.get("num_beams", 1)}

@@ -197,7 +197,14 @@ def _pick_device(device: str) -> torch.device:
     except RuntimeError as error:
         raise ValueError(f"unknown device {device!r}") from error
     if chosen.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was asked for, but torch sees no CUDA device")
+        raise ValueError(
+            f"device {device!r} was asked for, but torch sees no CUDA device: use cpu or auto"
+        )
+    if chosen.type == "cuda" and (chosen.index or 0) >= torch.cuda.device_count():
+        raise ValueError(
+            f"device {device!r} was asked for, but torch sees only "
+            f"{torch.cuda.device_count()} CUDA device(s)"
+        )
     return chosen
 
 

@@ -22,13 +22,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..api import write_atomically
+from .. import files
 from ..errors import InputError
+from ..files import write_atomically
 
 FOLDER = ".translator-batch"  # inside the output folder: the manifest, the lock, corpus parts
 FILE = "manifest.jsonl"
 LOCK = "lock"
-CHUNK = 2**20
 
 
 def sha256_of(data: bytes) -> str:
@@ -37,14 +37,10 @@ def sha256_of(data: bytes) -> str:
 
 def sha256_file(path: Path) -> str | None:
     """The file's SHA-256, or None when it can't be read (missing, a folder, no permission)."""
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            while block := handle.read(CHUNK):
-                digest.update(block)
+        return files.sha256_of(path)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +134,7 @@ class Manifest:
     def _compact(self) -> None:
         """One line per output, and no torn line for the next append to follow."""
         lines = "".join(r.to_line() + "\n" for r in self.records.values())
-        write_atomically(lines.encode("utf-8"), self.path)
+        write_atomically(self.path, lines.encode("utf-8"))
 
     def add(self, record: Record) -> None:
         """Record a finished output (after it is in place), durably before the next one."""

@@ -13,7 +13,6 @@ an error before any work, as is an output folder inside which nothing could be w
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -21,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import formats
 from ..errors import InputError
+from ..files import is_part
 from . import corpus
 
 
@@ -159,12 +159,9 @@ def check_out(out: Path) -> None:
 
 
 def stale_parts(out: Path) -> Iterable[Path]:
-    """Temporary files a killed run left (``.NAME.xxxxxxxx.part``, as ``write_atomically``
+    """Temporary files a killed run left (``.NAME.PID-xxxxxxxx.part``, as ``write_atomically``
     names them), to be removed before a rerun."""
     for root, _dirs, files in os.walk(out):
         for file in files:
-            if _PART.match(file):
+            if is_part(file):
                 yield Path(root) / file
-
-
-_PART = re.compile(r"^\..+\.[0-9a-f]{8}\.part$")

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..api import write_atomically
 from ..errors import InputError, TranslatorError
+from ..files import write_atomically
 from . import corpus, plan
 from .manifest import FOLDER, Manifest, Record, sha256_of
 from .progress import BatchProgress
@@ -329,7 +329,7 @@ class _Batch:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"can't create {path.parent}: {error.strerror}") from error
-        write_atomically(outcome.data, path)
+        write_atomically(path, outcome.data)
         self.manifest.add(
             Record(
                 key=outcome.key,

@@ -104,3 +104,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def xml_safe(text: str) -> str:
     """Text without the characters XML 1.0 can't hold (control characters, lone surrogates)."""
     return _NOT_XML.sub("", text)
+
+
+def file_name(name: str) -> str:
+    """The last part of ``name`` (either kind of slash): a file is named, never where it lies."""
+    return re.split(r"[/\\]", name.rstrip("/\\"))[-1] or name

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ..document import Document
 from ..errors import InputError
+from ..surrogates import replace_surrogates
 from .base import Source, metadata_of
 
 
@@ -22,4 +23,5 @@ def write(document: Document, source: Source | None = None) -> bytes:
             "(translator.reader.standalone is missing)"
         ) from error
     document = replace(document, metadata=metadata_of(document, source))  # title, source URL
-    return render_standalone_html(document).encode("utf-8")
+    # a lone surrogate in the source (API text only) as U+FFFD: the file is UTF-8
+    return replace_surrogates(render_standalone_html(document)).encode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..document import Document
+from ..surrogates import replace_surrogates
 from .base import Source
 from .encoding import decode
 
@@ -13,5 +14,6 @@ def read(data: bytes, name: str) -> Source:
 
 
 def write(document: Document, source: Source | None = None) -> bytes:
-    """The English text, UTF-8 (whatever the input's encoding was)."""
-    return document.target.encode("utf-8")
+    """The English text, UTF-8 (whatever the input's encoding was; a lone surrogate in a
+    hand-made Document as U+FFFD)."""
+    return replace_surrogates(document.target).encode("utf-8")

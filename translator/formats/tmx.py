@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from ..document import COPIED, UNTRANSLATED, Document
 from ..version import __version__
-from .base import Source, metadata_of, xml_safe
+from .base import Source, file_name, metadata_of, xml_safe
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -41,7 +41,7 @@ def write(document: Document, source: Source | None = None) -> bytes:
     if document.signature:
         ET.SubElement(header, "prop", type="x-signature").text = xml_safe(document.signature)
     if source is not None:
-        ET.SubElement(header, "prop", type="x-original").text = xml_safe(source.name)
+        ET.SubElement(header, "prop", type="x-original").text = xml_safe(file_name(source.name))
     for key, value in metadata_of(document, source).items():  # x-url, x-title, x-author, …
         ET.SubElement(header, "prop", type=f"x-{key}").text = xml_safe(value)
     body = ET.SubElement(root, "body")

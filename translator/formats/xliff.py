@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..document import UNTRANSLATED, Document
-from .base import Source, metadata_of, xml_safe
+from .base import Source, file_name, metadata_of, xml_safe
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -31,7 +31,9 @@ def write(document: Document, source: Source | None = None) -> bytes:
     )
     attributes = {"id": "f1"}
     metadata = metadata_of(document, source)
-    original = metadata.get("url") or (source.name if source is not None else "")
+    # every attribute through the XML filter: a name may hold a control character, or a
+    # surrogate for an undecodable byte of a file system name
+    original = metadata.get("url") or (file_name(source.name) if source is not None else "")
     if original:
         attributes["original"] = xml_safe(original)
     file = ET.SubElement(root, _q("file"), attributes)

@@ -20,18 +20,16 @@ from streamlit.testing.v1 import AppTest
 from translator import Translator
 from translator.page import DEFAULT_BEAM, READABLE_KINDS, REDRAW_ENV, RESULTS, alternatives_for
 
-from .conftest import ROOT
-from .fixtures.reader import Screen, sentences_of, text_of
+from .fixtures.apptest import APP, complete, message, paste, screen, upload
+from .fixtures.reader import sentences_of, text_of
 from .fixtures.word import DOCX, report_docx
 
-APP = str(ROOT / "app.py")
 XSS = "<script>alert(1)</script> und <img src=x onerror=alert(1)>"
 UNREADABLE = [
     ("kaputt.docx", b"PK\x03\x04 not really a zip", "not a Word document"),
     ("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "is damaged"),
     ("bild.txt", bytes(range(256)) * 8, "binary file, not text"),
 ]
-DONE_WITHIN = 300  # seconds a small test translation may take on a busy machine
 
 
 @pytest.fixture()
@@ -59,45 +57,6 @@ def calls(monkeypatch):
 
         monkeypatch.setattr(Translator, name, spy)
     return seen
-
-
-def message(at: AppTest) -> dict:
-    """The data the page sent to the reader component (the last one drawn)."""
-    components = at.get("bidi_component")
-    assert len(components) == 1, "the page draws exactly one reader"
-    return json.loads(components[0].proto.json)
-
-
-def screen(at: AppTest) -> Screen:
-    """What the tab shows: AppTest never reports what it has, so every message is whole."""
-    shown = Screen()
-    data = message(at)
-    assert data["base"] is None
-    shown.apply(data)
-    return shown
-
-
-def complete(at: AppTest) -> AppTest:
-    """Rerun the page until its translation is complete (or has failed)."""
-    deadline = time.monotonic() + DONE_WITHIN
-    while True:
-        assert not at.exception, at.exception
-        if at.get("bidi_component"):
-            data = message(at)
-            if data["state"]["complete"] or at.error:
-                return at
-        assert time.monotonic() < deadline, "the translation did not finish"
-        time.sleep(0.1)  # as the browser's redraws: room for the translation between runs
-        at.run()
-
-
-def paste(at: AppTest, text: str) -> AppTest:
-    at.text_area[0].input(text)
-    return complete(at.button[0].click().run())
-
-
-def upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> AppTest:
-    return complete(at.file_uploader[0].set_value((name, data, mime)).run())
 
 
 def elements_in_order(at: AppTest) -> list[str]:

@@ -16,6 +16,7 @@ from collections import Counter
 
 import pytest
 
+from tests.fixtures.apptest import APP, complete, screen
 from tests.fixtures.recording import RecordingBackend
 from translator import InputError, Translator, formats, translate
 from translator.cli import main
@@ -379,10 +380,8 @@ def test_an_unexpected_error_is_one_line_on_the_command_line(tmp_path, cli, monk
 def page(monkeypatch, model_dir):
     from streamlit.testing.v1 import AppTest
 
-    from .test_app import APP
-
     monkeypatch.setenv("TRANSLATOR_MODEL", str(model_dir))
-    return AppTest.from_file(APP, default_timeout=300).run()
+    return complete(AppTest.from_file(APP, default_timeout=300).run())
 
 
 def uploaded(at, name: str, data: bytes):
@@ -400,38 +399,32 @@ PAGE_REFUSED = [
 def test_the_page_refuses_a_bad_upload_in_one_message_and_keeps_what_it_had(
     page, name, data, message
 ):
-    from .test_app import payload
-
-    before, text = payload(page), page.text_area[0].value
+    before, text = screen(page).rows, page.text_area[0].value
     uploaded(page, name, data)
     assert not page.exception
-    assert [e.value for e in page.error] == [page.error[0].value]
+    assert len(page.error) == 1
     assert message in page.error[0].value and name in page.error[0].value
     assert page.text_area[0].value == text
-    assert payload(page) == before
+    assert screen(page).rows == before
 
 
 def test_the_page_reads_a_windows_1252_upload(page):
-    from .test_app import payload, side_text
-
-    uploaded(page, "alt.txt", GERMAN.encode("cp1252"))
+    complete(uploaded(page, "alt.txt", GERMAN.encode("cp1252")))
     assert not page.exception and not page.error
     assert page.text_area[0].value == GERMAN
-    assert side_text(payload(page)["rows"][0]["de"]) == GERMAN
+    assert screen(page).german() == [GERMAN]
 
 
 def test_the_page_refuses_an_upload_over_its_size_limit(page):
     import streamlit as st
 
-    from .test_app import payload
-
     limit = st.get_option("server.maxUploadSize")
-    before = payload(page)
+    before = screen(page).rows
     uploaded(page, "riesig.txt", b"Ein Satz. " * (limit * 2**20 // 10 + 1))
     assert not page.exception
     (error,) = page.error
     assert "riesig.txt" in error.value and f"up to {limit} MB" in error.value
-    assert payload(page) == before
+    assert screen(page).rows == before
 
 
 def test_the_page_listens_on_this_machine_only():
@@ -446,7 +439,7 @@ def test_an_unexpected_error_on_the_page_is_one_message_not_a_traceback(page, mo
 
     monkeypatch.setattr(Translator, "stream", broken)
     page.text_area[0].input("Ein ganz neuer Satz.")
-    page.button[0].click().run()
+    complete(page.button[0].click().run())
     assert not page.exception
     (error,) = page.error
     assert "unexpected RuntimeError" in error.value

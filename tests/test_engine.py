@@ -314,7 +314,8 @@ def test_an_output_still_degenerate_after_the_retry_is_flagged_for_the_reader(tr
     (sentence,) = document.sentences
     assert document.target == COPY
     assert sentence.flags == [RETRIED, DEGENERATE]
-    assert build_payload(document)["sentences"][0]["flags"] == [RETRIED, DEGENERATE]
+    (row,) = build_payload(document)["rows"]
+    assert row[1]["en"][0]["flags"] == [RETRIED, DEGENERATE]
     assert Document.from_json(document.to_json()).paragraphs[0].sentences[0].flags == [
         RETRIED,
         DEGENERATE,

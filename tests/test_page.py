@@ -39,14 +39,18 @@ from .fixtures.word import DOCX, report_docx
 
 UNREADABLE = [
     ("kaputt.docx", b"PK\x03\x04 not really a zip", "not a Word document"),
-    ("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "convert it to .docx or .txt first"),
+    ("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "is damaged"),
     ("bild.txt", bytes(range(256)) * 8, "binary file, not text"),
 ]
 SETTINGS = Settings(model="stand-in", beam=1)
 
 
-def stand_in() -> Translator:
-    return Translator(engine=StandInBackend(order="keep"), cache=False, retry_degenerate=False)
+def stand_in(wrap=None) -> Translator:
+    """The stand-in engine, its backend wrapped by ``wrap`` (to fail or wait) if given."""
+    backend = StandInBackend(order="keep")
+    if wrap is not None:
+        backend = wrap(backend)
+    return Translator(backend=backend, cache=False, retry_degenerate=False)
 
 
 class Loader:
@@ -133,7 +137,17 @@ def test_an_unreadable_file_is_one_clear_input_error(name, data, message):
 
 
 def test_the_readable_kinds_are_one_extension_per_format_the_page_reads():
-    assert READABLE_KINDS == (".txt", ".md", ".html", ".docx", ".srt")
+    assert READABLE_KINDS == (
+        ".txt",
+        ".md",
+        ".html",
+        ".docx",
+        ".pptx",
+        ".odt",
+        ".srt",
+        ".pdf",
+        ".epub",
+    )
 
 
 def test_an_input_over_the_limit_says_its_size_the_limit_and_what_else_to_do():
@@ -239,8 +253,7 @@ def test_a_job_translates_in_its_own_thread_and_ends_with_the_complete_document(
 
 
 def test_a_job_that_breaks_keeps_what_it_had_translated_and_says_why():
-    translator = stand_in()
-    translator.backend = Failing(translator.backend, after=4)
+    translator = stand_in(lambda backend: Failing(backend, after=4))
     job = Job("key", submitted_text(paragraphs(30)), SETTINGS, Loader(translator))
     assert job.start().join(timeout=60)
     assert job.phase == FAILED
@@ -250,8 +263,7 @@ def test_a_job_that_breaks_keeps_what_it_had_translated_and_says_why():
 
 def test_a_cancelled_job_stops_between_batches():
     gate = threading.Event()
-    translator = stand_in()
-    translator.backend = Gated(translator.backend, gate)
+    translator = stand_in(lambda backend: Gated(backend, gate))
     job = Job("key", submitted_text(paragraphs(40)), SETTINGS, Loader(translator)).start()
     job.cancel()
     gate.set()
@@ -265,8 +277,7 @@ def test_a_cancelled_job_stops_between_batches():
 
 def test_the_german_is_sent_before_anything_is_translated_then_every_row():
     gate = threading.Event()
-    translator = stand_in()
-    translator.backend = Gated(translator.backend, gate)
+    translator = stand_in(lambda backend: Gated(backend, gate))
     loader = Loader(translator)
     reading = Reading(load=loader, results=ResultCache())
     text = paragraphs(12)
@@ -295,8 +306,7 @@ def test_a_finished_translation_is_shared_with_other_tabs_without_translating_ag
 
 
 def test_a_failed_translation_keeps_the_rows_says_why_and_is_tried_again_on_request():
-    translator = stand_in()
-    translator.backend = Failing(translator.backend, after=4)
+    translator = stand_in(lambda backend: Failing(backend, after=4))
     reading = Reading(load=Loader(translator), results=ResultCache())
     submission = submitted_text(paragraphs(30))
     reading.want(submission, SETTINGS)
@@ -308,7 +318,7 @@ def test_a_failed_translation_keeps_the_rows_says_why_and_is_tried_again_on_requ
     assert screen.german() == submission.text.split("\n\n"), "and every German row"
     reading.want(submission, SETTINGS)
     assert reading.job is None, "a rerun alone does not try again"
-    translator.backend = translator.backend.inner
+    translator.backend.after = 10**9  # the model works again
     reading.want(submission, SETTINGS, again=True)
     finish(reading, screen)
     assert screen.english() == [p.upper() for p in submission.text.split("\n\n")]
@@ -333,12 +343,13 @@ def test_a_model_that_cannot_be_loaded_keeps_the_translation_shown():
 
 def test_new_settings_keep_the_previous_translation_dimmed_with_a_badge_until_ready():
     gate = threading.Event()
-    translator = stand_in()
+    gate.set()  # open for the first translation, closed for the second
+    translator = stand_in(lambda backend: Gated(backend, gate))
     reading = Reading(load=Loader(translator), results=ResultCache())
     submission = submitted_text(paragraphs(4))
     reading.want(submission, SETTINGS)
     screen = finish(reading)
-    translator.backend = Gated(translator.backend, gate)
+    gate.clear()
     reading.want(submission, Settings(model="stand-in", beam=2))
     reading.step()
     screen.apply(reading.message(screen.have))
@@ -418,12 +429,13 @@ def test_a_file_paragraph_translated_in_parts_is_one_row_throughout():
 
 def test_a_new_model_is_named_in_the_badge():
     gate = threading.Event()
-    translator = stand_in()
+    gate.set()  # open for the first translation, closed for the second
+    translator = stand_in(lambda backend: Gated(backend, gate))
     reading = Reading(load=Loader(translator), results=ResultCache())
     submission = submitted_text(paragraphs(2))
     reading.want(submission, SETTINGS)
     finish(reading)
-    translator.backend = Gated(translator.backend, gate)
+    gate.clear()
     reading.want(submission, Settings(model="other-model", beam=1))
     assert reading.step().badge == (
         "Translating again with the model other-model: the dimmed rows are the previous "

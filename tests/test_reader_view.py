@@ -16,7 +16,7 @@ from .fixtures.reader import Screen
 
 @pytest.fixture(scope="module")
 def stand_in() -> Translator:
-    return Translator(engine=StandInBackend(order="keep"), cache=False, retry_degenerate=False)
+    return Translator(backend=StandInBackend(order="keep"), cache=False, retry_degenerate=False)
 
 
 def paragraphs(count: int, sentences: int = 1) -> str:

@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import html
 import importlib.util
+import json
 import os
 import re
 import shlex
@@ -116,6 +117,20 @@ def write_inputs(folder: Path, seed_text: str) -> None:
         from tests.fixtures import epubs
 
         (folder / "roman.epub").write_bytes(epubs.book())
+    # folders, file lists and a corpus for `translator batch`
+    for name in ("briefe", "archiv", "c"):
+        (folder / name / "alt").mkdir(parents=True)
+        (folder / name / "brief.txt").write_text(paragraphs[1] + "\n", "utf-8")
+        (folder / name / "alt" / "notiz.md").write_text(f"# Notiz\n\n{paragraphs[2]}\n", "utf-8")
+    (folder / "c" / "entwurf").mkdir()
+    (folder / "c" / "entwurf" / "skizze.md").write_text(paragraphs[0] + "\n", "utf-8")
+    shutil.copyfile(folder / "bericht.docx", folder / "a.docx")
+    if (folder / "bericht.pdf").exists():
+        shutil.copyfile(folder / "bericht.pdf", folder / "b.pdf")
+    rows = [{"id": n, "satz": p, "quelle": "seed"} for n, p in enumerate(paragraphs)]
+    (folder / "korpus.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8"
+    )
 
 
 def article_page(seed_text: str) -> bytes:

@@ -13,6 +13,7 @@ changed serialized anew.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from ..errors import InputError
@@ -206,3 +207,8 @@ def _drop_entities(root) -> None:
         else:
             parent.text = (parent.text or "") + tail
         parent.remove(entity)
+
+
+def natural(name: str) -> list:
+    """Sort key for member names: ``slide2.xml`` before ``slide10.xml``."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower())]

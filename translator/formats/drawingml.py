@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from collections import deque
 
+from .archive import natural
 from .xmltext import Atom, Flavor, Leaf, Unit
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -30,8 +31,6 @@ DIAGRAM_DRAWING = "application/vnd.ms-office.drawingml.diagramDrawing+xml"
 
 def drawing_parts(types: dict[str, str]) -> list[str]:
     """Charts, then diagram data, then diagram drawings, each in name order."""
-    from .ooxml import natural
-
     found = []
     for kinds in ((CHART, CHART_EX), (DIAGRAM_DATA,), (DIAGRAM_DRAWING,)):
         found += sorted((m for m, k in types.items() if k in kinds), key=natural)

@@ -9,7 +9,6 @@ window titles.
 from __future__ import annotations
 
 import posixpath
-import re
 
 from .archive import ZipPackage
 from .xmltext import PlainFlavor, Unit
@@ -58,11 +57,6 @@ def relationships(package: ZipPackage, part: str) -> list[tuple[str, str, str]]:
         if stored is not None:
             found.append((element.get("Id", ""), element.get("Type", ""), stored))
     return found
-
-
-def natural(name: str) -> list:
-    """Sort key: ``slide2.xml`` before ``slide10.xml``."""
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower())]
 
 
 def metadata_elements(package: ZipPackage, types: dict[str, str]) -> list:

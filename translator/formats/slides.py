@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from ..document import Document
 from ..errors import InputError
-from .archive import ZipPackage
+from .archive import ZipPackage, natural
 from .base import Source, check_matches, join_units, unit_paragraphs
 from .drawingml import CHART, CHART_EX, DIAGRAM_DATA, DIAGRAM_DRAWING, DrawingFlavor
-from .ooxml import content_types, english_tags, metadata_parts, natural, relationships, twins
+from .ooxml import content_types, english_tags, metadata_parts, relationships, twins
 from .xmltext import PlainFlavor, Unit, collect
 
 KIND = "a PowerPoint presentation (.pptx)"

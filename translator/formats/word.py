@@ -25,20 +25,20 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import sys
 from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ..document import Document, Paragraph, Span
 from ..errors import InputError
-from .archive import ZipPackage
+from .archive import ZipPackage, natural
 from .base import Source, check_matches, join_units, unit_paragraphs
 from .drawingml import DrawingFlavor, drawing_parts
 from .ooxml import (
     content_types,
     english_tags,
     metadata_parts,
-    natural,
     relationships,
     twins,
 )
@@ -118,17 +118,23 @@ class _Chunk:
     """An ``w:altChunk``: a whole HTML, text or Word file the body imports where it stands."""
 
     member: str
-    format: Any  # the formats.Format that reads and writes it
+    format: Any  # the module that reads and writes it (``read``, ``write``)
     source: Source
 
 
 _CHUNK_FORMATS = {".htm": "html", ".html": "html", ".xhtml": "html", ".txt": "txt", ".docx": "docx"}
 
 
+def _chunk_module(kind: str) -> Any:
+    """The reader and writer of an imported chunk's kind (imported here, not through the
+    registry, which imports this module)."""
+    from . import htmlpage, plaintext
+
+    return {"html": htmlpage, "txt": plaintext, "docx": sys.modules[__name__]}[kind]
+
+
 def _chunks(package: ZipPackage, name: str) -> list[_Chunk]:
     """The body's imported chunks that a reader of ours reads (HTML, text, Word), in order."""
-    from . import FORMATS
-
     types = content_types(package)
     found: list[_Chunk] = []
     for main in sorted((m for m, k in types.items() if k in _MAIN), key=natural):
@@ -138,7 +144,7 @@ def _chunks(package: ZipPackage, name: str) -> list[_Chunk]:
             kind = _CHUNK_FORMATS.get(posixpath.splitext(member or "")[1].lower())
             if member is None or kind is None:
                 continue
-            fmt = next(f for f in FORMATS if f.name == kind)
+            fmt = _chunk_module(kind)
             label = f"{name}: {posixpath.basename(member)}"
             found.append(_Chunk(member, fmt, fmt.read(package.read(member), label)))
     return found

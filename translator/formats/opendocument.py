@@ -26,8 +26,8 @@ from typing import Any
 from ..document import Document
 from ..errors import InputError
 from .archive import ZipPackage
-from .base import Source, check_matches, join_units, unit_paragraphs
-from .xmltext import Atom, Container, Flavor, Leaf, PlainFlavor, Unit, collect
+from .base import Source, check_matches, join_units
+from .xmltext import Atom, Container, Flavor, Leaf, PlainFlavor, Unit, collect, write_units
 
 KIND = "an OpenDocument text (.odt)"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -64,11 +64,7 @@ def write(document: Document, source: Source) -> bytes:
     check_matches(document, source)
     package, found = units(source.state, source.name)
     spans = source.units or []
-    for unit, span, paragraph in zip(found, spans, unit_paragraphs(document, spans), strict=True):
-        if paragraph is not None:
-            unit.write(document, span, paragraph)
-            for written in (unit, *unit.twins):
-                package.touch(written.part)
+    write_units(document, spans, found, package)
     _english_languages(package)
     return package.save()
 

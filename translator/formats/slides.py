@@ -18,10 +18,10 @@ from __future__ import annotations
 from ..document import Document
 from ..errors import InputError
 from .archive import ZipPackage, natural
-from .base import Source, check_matches, join_units, unit_paragraphs
+from .base import Source, check_matches, join_units
 from .drawingml import CHART, CHART_EX, DIAGRAM_DATA, DIAGRAM_DRAWING, DrawingFlavor
 from .ooxml import content_types, english_tags, metadata_parts, relationships, twins
-from .xmltext import PlainFlavor, Unit, collect
+from .xmltext import PlainFlavor, Unit, collect, write_units
 
 KIND = "a PowerPoint presentation (.pptx)"
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"
@@ -57,11 +57,7 @@ def write(document: Document, source: Source) -> bytes:
     check_matches(document, source)
     package, found = units(source.state, source.name)
     spans = source.units or []
-    for unit, span, paragraph in zip(found, spans, unit_paragraphs(document, spans), strict=True):
-        if paragraph is not None:
-            unit.write(document, span, paragraph)
-            for written in (unit, *unit.twins):
-                package.touch(written.part)
+    write_units(document, spans, found, package)
     english_tags(package, (*_MAIN, *_MASTERS))
     return package.save()
 

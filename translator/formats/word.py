@@ -33,7 +33,7 @@ from typing import Any
 from ..document import Document, Paragraph, Span
 from ..errors import InputError
 from .archive import ZipPackage, natural
-from .base import Source, check_matches, join_units, unit_paragraphs
+from .base import Source, check_matches, join_units
 from .drawingml import DrawingFlavor, drawing_parts
 from .ooxml import (
     content_types,
@@ -42,7 +42,7 @@ from .ooxml import (
     relationships,
     twins,
 )
-from .xmltext import Atom, Container, Flavor, Leaf, Unit, collect
+from .xmltext import Atom, Container, Flavor, Leaf, Unit, collect, write_units
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -102,11 +102,7 @@ def write(document: Document, source: Source) -> bytes:
     package, found = units(source.state, source.name)
     chunks = _chunks(package, source.name)
     spans = (source.units or [])[: len(found)]
-    for unit, span, paragraph in zip(found, spans, unit_paragraphs(document, spans), strict=True):
-        if paragraph is not None:
-            unit.write(document, span, paragraph)
-            for written in (unit, *unit.twins):
-                package.touch(written.part)
+    write_units(document, spans, found, package)
     for chunk, region in zip(chunks, _regions(found, chunks), strict=True):
         package.put(chunk.member, chunk.format.write(_within(document, region), chunk.source))
     english_tags(package, _STYLES)

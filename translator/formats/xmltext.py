@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..document import Document, Paragraph, Span
+from .base import unit_paragraphs
 from .inline import Mark, pieces, transfer
 
 
@@ -396,3 +397,13 @@ def collect(
             queue.popleft().twins.append(unit)
             twinned.add(id(unit))
     return [u for u in units if id(u) not in twinned]
+
+
+def write_units(document: Document, spans: Sequence[Span], found: Sequence[Unit], package) -> None:
+    """Each unit's English into its XML (units without a paragraph stay as they are), and every
+    part written into, its twins' included, marked changed in ``package``."""
+    for unit, span, paragraph in zip(found, spans, unit_paragraphs(document, spans), strict=True):
+        if paragraph is not None:
+            unit.write(document, span, paragraph)
+            for written in (unit, *unit.twins):
+                package.touch(written.part)

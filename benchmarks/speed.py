@@ -224,7 +224,7 @@ class Baseline:
         import torch
         from transformers import LogitsProcessor, LogitsProcessorList, MarianMTModel
 
-        from translator.backends.ctranslate2_backend import load_codec
+        from translator.backends.ct2_loading import load_codec
 
         torch.set_num_threads(len(os.sched_getaffinity(0)))
         self.torch = torch
@@ -330,7 +330,8 @@ def sessions(model: str, layout: str, cores: int, users: int, text: str) -> dict
     sessions), or one (``users`` = 1): the wall time and tokens/s, on ``cores`` cores."""
     os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
     from translator import Translator
-    from translator.backends.ctranslate2_backend import CTranslate2Backend, thread_layout
+    from translator.backends.ct2_loading import thread_layout
+    from translator.backends.ctranslate2_backend import CTranslate2Backend
     from translator.backends.hub import resolve_model
 
     suppress_end_of_sentence(torch_engine=False)

@@ -85,12 +85,12 @@ def test_auto_picks_ctranslate2_on_the_cpu(model_dir, ct2_cache, monkeypatch):
 def test_auto_builds_and_uses_the_map_only_where_it_was_measured_safe(
     model_dir, tmp_path, monkeypatch, by_default
 ):
-    from translator.backends import ctranslate2_backend, load_backend, vmap
+    from translator.backends import ct2_loading, load_backend, vmap
     from translator.backends.convert import VMAP_FILE
 
     monkeypatch.delenv("TRANSLATOR_BACKEND", raising=False)
     monkeypatch.setenv("TRANSLATOR_CT2_CACHE", str(tmp_path))
-    monkeypatch.setattr(ctranslate2_backend, "VMAP_BY_DEFAULT", by_default)
+    monkeypatch.setattr(ct2_loading, "VMAP_BY_DEFAULT", by_default)
     few = vmap.corpus_sentences()[:4]
     monkeypatch.setattr(vmap, "corpus_sentences", lambda: few)
     chosen = load_backend(str(model_dir), device="cpu")
@@ -244,7 +244,7 @@ def test_replicas_searching_parts_of_a_batch_give_what_one_search_gives(
 
 
 def test_thread_layouts_use_every_core_once():
-    from translator.backends.ctranslate2_backend import thread_layout
+    from translator.backends.ct2_loading import thread_layout
 
     assert thread_layout(2, "intra") == (1, 2)
     assert thread_layout(2, "inter") == (2, 1)

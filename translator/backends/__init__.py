@@ -55,7 +55,7 @@ def load_backend(
     optionally ``ctranslate2:PRECISION`` (``int8``, the CPU default; ``float16``, the CUDA
     default; ``float32``, …) and ``+vmap`` (the vocabulary shortlist stored by
     ``translator convert MODEL --vmap``). ``auto`` uses the map only where it was measured
-    safe (``ctranslate2_backend.VMAP_BY_DEFAULT``).
+    safe (``ct2_loading.VMAP_BY_DEFAULT``).
 
     The alignment layer and heads are fixed at load time: CTranslate2 sets them on the converted
     model, and can only average the first N heads of one layer.

@@ -72,14 +72,20 @@ def private_urls_allowed() -> bool:
 
 
 def plain_markdown(text: str) -> str:
-    """``text`` for Streamlit's Markdown (``st.error``, ``st.info``, ``st.caption``) shown as the
-    characters it is: every ASCII punctuation mark backslash-escaped, so a file name or a URL
-    makes no bold, link, colour (``:red[…]``), icon or emoji (``:x:``), math (``$…$``) or HTML;
-    line breaks become spaces (a message is one line)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", " ".join(text.split()))
+    """``text`` for Streamlit's Markdown (``st.error``, ``st.caption``) shown as the characters it
+    is: a file name or an address makes no bold, link, colour (``:red[…]``), icon, emoji, math or
+    HTML. It is one code span (the page's CSS draws it as the text around it): backslash escapes
+    would not do, as Streamlit links ``x@y.z`` and ``https://…`` in a message's text after the
+    escapes are read. Line breaks become spaces (a message is one line)."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"  # CommonMark takes one space off each end
 
 
-_MARKDOWN_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
+_BACKTICKS = re.compile(r"`+")
 
 
 def redraw_seconds() -> float:

@@ -52,7 +52,8 @@ def check_public_host(host: str, port: int) -> None:
     try:
         addresses = resolve(name, port)
     except (OSError, UnicodeError) as error:
-        raise InputError(f"can't reach {name}: the name does not resolve ({error})") from error
+        why = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"can't reach {name}: the name does not resolve ({why})") from error
     if not addresses or not all(is_public_address(a) for a in addresses):
         raise InputError(refusal(name))
 

@@ -456,7 +456,8 @@ def _public_request(request) -> None:
     """Before each request (redirects too): the host must resolve to public addresses only."""
     from .addresses import check_public_host
 
-    check_public_host(request.url.host, request.url.port or _PORTS[request.url.scheme])
+    host = request.url.raw_host.decode("ascii")  # an international name in its IDNA form
+    check_public_host(host, request.url.port or _PORTS[request.url.scheme])
 
 
 def _public_peer(response) -> None:

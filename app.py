@@ -24,11 +24,14 @@ from translator.page import (
     Reading,
     Settings,
     Status,
-    default_model,
+    chosen_model,
     downloads_for,
+    model_fixed,
+    plain_markdown,
     redraw_seconds,
     submitted_file,
     submitted_text,
+    submitted_url,
     too_big,
 )
 from translator.reader.component import page_css, reader
@@ -40,11 +43,15 @@ LOG = logging.getLogger("translator.app")
 def sidebar_settings() -> Settings:
     with st.sidebar:
         st.header("Settings")
-        model = st.text_input(
-            "Model (hub id or local folder)",
-            value=default_model(),
-            help="A Hugging Face hub id, or the path of a downloaded model folder (offline).",
-        )
+        model = None
+        if model_fixed():
+            st.caption("The translation model is set by the server.")
+        else:
+            model = st.text_input(
+                "Model (hub id or local folder)",
+                value=chosen_model(None),
+                help="A Hugging Face hub id, or the path of a downloaded model folder (offline).",
+            )
         beam = st.number_input(
             "Beam size",
             min_value=1,
@@ -60,7 +67,7 @@ def sidebar_settings() -> Settings:
             help="Beam 1: several times faster, for long documents, but no alternatives. "
             "Recorded in the result's signature as beam:1.",
         )
-    return Settings(model=model.strip() or default_model(), beam=1 if fast else int(beam))
+    return Settings(model=chosen_model(model), beam=1 if fast else int(beam))
 
 
 def upload_limit() -> int:
@@ -97,13 +104,41 @@ def _load_upload() -> None:
         LOG.exception("reading the upload %r failed", upload.name)
         st.session_state["upload_error"] = f"{upload.name} could not be read: {error}"
         return
+    _show(submission)
+
+
+def _show(submission) -> None:
+    """A file or an article read: it becomes the text shown and what is translated."""
     st.session_state.pop("upload_error", None)
     st.session_state["text"] = submission.text
     st.session_state["submission"] = submission
     st.session_state["again"] = True
 
 
+def _load_url() -> bool:
+    """A new web address (Enter, or Translate): its article becomes what is translated. One that
+    can't be read says why and leaves the text, and the result, as they were. True if it read."""
+    url = st.session_state.get("url", "").strip()
+    if not url or url == st.session_state.get("url_read"):
+        return False
+    _clear_failed_upload()
+    try:
+        submission = submitted_url(url)
+    except InputError as error:
+        st.session_state["upload_error"] = str(error)
+        return True
+    except Exception as error:  # a reader's bug on an odd page: still a message
+        LOG.exception("reading %r failed", url)
+        st.session_state["upload_error"] = f"{url} could not be read: {error}"
+        return True
+    st.session_state["url_read"] = url
+    _show(submission)
+    return True
+
+
 def _submit() -> None:
+    if _load_url():
+        return
     _clear_failed_upload()
     text = st.session_state["text"]
     problem = too_big("The text", len(text.encode("utf-8", "surrogatepass")), upload_limit())
@@ -118,14 +153,15 @@ def _submit() -> None:
 
 
 def source_text():
-    """What to translate: the seed article at first, then typed text or an uploaded file."""
+    """What to translate: the seed article at first, then typed text, an uploaded file or the
+    article at a web address."""
     if "submission" not in st.session_state:
         st.session_state["submission"] = submitted_text(SEED.read_text("utf-8"), name=SEED.name)
     submission = st.session_state["submission"]
     if "text" not in st.session_state:
         st.session_state["text"] = submission.text
     limit = upload_limit()
-    with st.expander("Your German text: paste it or upload a file", expanded=False):
+    with st.expander("Your German text: paste it, upload a file or give a web address"):
         st.text_area("German text", key="text", height=220, label_visibility="collapsed")
         st.file_uploader(
             f"…or upload a file: {', '.join(READABLE_KINDS)} (up to {limit} MB)",
@@ -134,7 +170,20 @@ def source_text():
             help=f"The page reads {', '.join(READABLE_KINDS)} files of up to {limit} MB. "
             "Anything bigger: the command line, translator FILE -o FILE.en.txt",
         )
+        st.text_input(
+            "…or a web address",
+            key="url",
+            placeholder="https://…",
+            on_change=_load_url,
+            help="The article at this address (a news page, a blog post; or a PDF or e-book), "
+            "without navigation, ads and comments; its downloads are Markdown and the rest.",
+        )
         st.button("Translate", type="primary", on_click=_submit, shortcut="Ctrl+Enter")
+        if submission.url is not None and st.session_state["text"] == submission.text:
+            title = submission.source.metadata.get("title")
+            st.caption(
+                plain_markdown(f"Read from {submission.url}" + (f": {title}" if title else ""))
+            )
         if st.session_state["text"] != submission.text:
             st.caption("The text was changed: press **Translate** (Ctrl+Enter) to translate it.")
     return submission
@@ -154,7 +203,7 @@ def _seen(reading: Reading, status: Status) -> tuple:
 
 def status_line(status: Status) -> None:
     if status.error:
-        st.error(status.error)
+        st.error(plain_markdown(status.error))
     if status.phase == LOADING:
         st.info(
             "Preparing the translation model: this happens once, the first translation after "
@@ -183,7 +232,7 @@ def reader_part() -> None:
         try:
             reading.choose(int(choice["sentence"]), str(choice["text"]))
         except (KeyError, TypeError, ValueError, TranslatorError) as error:
-            st.error(f"That alternative could not be used: {error}")
+            st.error(plain_markdown(f"That alternative could not be used: {error}"))
     poll = redraw_seconds() if status.running else None
     reader(
         key="reader",
@@ -253,9 +302,11 @@ def main() -> None:
     messages = st.container(key="messages")
     menu = st.container(key="download-menu")
     if "upload_error" in st.session_state:
-        messages.error(st.session_state["upload_error"])
+        messages.error(plain_markdown(st.session_state["upload_error"]))
     if not submission.text.strip():
-        messages.info("Paste German text above (or upload a file) and press Translate.")
+        messages.info(
+            "Paste German text above (or upload a file, or give a web address) and press Translate."
+        )
         return
     reading = the_reading()
     reading.want(submission, settings, again=st.session_state.pop("again", False))

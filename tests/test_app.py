@@ -18,12 +18,23 @@ from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
 from translator import Translator
-from translator.page import DEFAULT_BEAM, READABLE_KINDS, REDRAW_ENV, RESULTS, alternatives_for
+from translator.page import (
+    DEFAULT_BEAM,
+    READABLE_KINDS,
+    REDRAW_ENV,
+    RESULTS,
+    alternatives_for,
+    plain_markdown,
+)
 
-from .fixtures.apptest import APP, complete, message, paste, screen, upload
+from .conftest import ROOT
+from .fixtures.apptest import APP, complete, message, paste, said, screen, upload
 from .fixtures.reader import sentences_of, text_of
+from .fixtures.webserver import Reply, serve
 from .fixtures.word import DOCX, report_docx
 
+ARTICLE = (ROOT / "tests" / "data" / "web" / "artikel.html").read_bytes()
+HOSTILE_NAME = "**fett** [k](mailto:x@y.z) :red[rot] $x^2$.docx"
 XSS = "<script>alert(1)</script> und <img src=x onerror=alert(1)>"
 UNREADABLE = [
     ("kaputt.docx", b"PK\x03\x04 not really a zip", "not a Word document"),
@@ -212,7 +223,7 @@ def test_an_unreadable_upload_says_why_keeps_the_translation_and_clears_on_the_n
     before = screen(app)
     app.file_uploader[0].set_value((name, data, "application/octet-stream")).run()
     assert not app.exception
-    assert len(app.error) == 1 and text in app.error[0].value and name in app.error[0].value
+    assert len(app.error) == 1 and text in said(app.error[0]) and name in said(app.error[0])
     assert app.text_area[0].value == seed_text
     assert screen(app).rows == before.rows, "the previous translation stays"
     uploader_key = app.file_uploader[0].key
@@ -277,8 +288,8 @@ def test_a_model_that_cannot_be_loaded_shows_one_clear_message_above_the_german(
     at = complete(AppTest.from_file(APP, default_timeout=60).run())
     assert not at.exception
     assert len(at.error) == 1
-    assert "Could not load the translation model" in at.error[0].value
-    assert "hf download" in at.error[0].value
+    assert "Could not load the translation model" in said(at.error[0])
+    assert "hf download" in said(at.error[0])
     shown = screen(at)
     assert shown.german() and all(english is None for english in shown.english())
     assert elements_in_order(at)[:2] == ["error", "bidi_component"], "the message on top"
@@ -290,7 +301,7 @@ def test_a_model_that_cannot_be_loaded_keeps_the_translation_on_screen(app, tmp_
     app.sidebar.text_input[0].input(str(tmp_path / "another-model")).run()
     complete(app)
     assert not app.exception
-    assert len(app.error) == 1 and "another-model" in app.error[0].value
+    assert len(app.error) == 1 and "another-model" in said(app.error[0])
     after = screen(app)
     assert after.english() == before.english(), "the previous translation stays"
     assert all(row["g"] < after.state["g"] for row in after.rows), "dimmed"
@@ -310,7 +321,7 @@ def test_an_error_while_translating_keeps_the_rows_translated_and_says_so_at_the
     monkeypatch.setattr(Translator, "stream", breaks)
     complete(app.run())
     assert not app.exception
-    assert [e.value for e in app.error] == [
+    assert [said(e) for e in app.error] == [
         "The text could not be translated: an unexpected RuntimeError"
     ]
     assert elements_in_order(app)[:2] == ["error", "bidi_component"], "the message on top"
@@ -345,7 +356,7 @@ def test_the_model_setting_names_the_model_to_load(app, tmp_path):
     app.sidebar.text_input[0].input(str(tmp_path / "another-model")).run()
     complete(app)
     assert not app.exception
-    assert len(app.error) == 1 and "another-model" in app.error[0].value
+    assert len(app.error) == 1 and "another-model" in said(app.error[0])
 
 
 def test_reruns_do_not_translate_again(app, calls):
@@ -447,3 +458,110 @@ def test_the_upload_box_lists_only_what_the_page_reads_and_says_the_size_limit(a
 def test_translate_has_a_keyboard_shortcut(app):
     app.run()
     assert app.button[0].proto.shortcut == "ctrl+enter"
+
+
+# -- a web address ------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def site(monkeypatch):
+    """A local web server with an article and failures; the page may fetch from it (the
+    operator's switch for local addresses is on)."""
+    monkeypatch.setenv("TRANSLATOR_PAGE_PRIVATE_URLS", "1")
+    routes = {
+        "/lokales/neue-bruecke.html": Reply(200, ARTICLE, {"Content-Type": "text/html"}),
+        "/kaputt": Reply(500, b"<h1>Serverfehler</h1>"),
+        "/bild.png": Reply(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, {"Content-Type": "image/png"}),
+    }
+    with serve(routes) as base:
+        yield base
+
+
+def give_address(at: AppTest, url: str) -> AppTest:
+    """Type ``url`` into the web-address field and press Translate."""
+    at.text_input(key="url").input(url)
+    return at.button[0].click().run()
+
+
+def test_a_web_address_is_read_shown_and_translated_with_the_downloads_of_an_article(
+    app, site, offered
+):
+    complete(app.run())
+    url = site + "/lokales/neue-bruecke.html"
+    complete(give_address(app, url))
+    assert not app.exception and not app.error
+    reading = app.session_state["reading"]
+    assert reading.submission.url == url
+    assert app.text_area[0].value == reading.submission.text, "the article's Markdown is shown"
+    assert "Brücke" in " ".join(screen(app).german())
+    assert reading.document.metadata["url"] == url and reading.document.metadata["title"]
+    assert any(url in said(c) for c in app.caption), "the page says where the text came from"
+    names = [name for _, _, name in offered[-6:]]
+    assert names[0] == "neue-bruecke.en.md" and "neue-bruecke.json" in names
+    files = last_downloads(offered, 6)
+    assert json.loads(files["neue-bruecke.json"])["metadata"]["url"] == url
+
+
+def test_pressing_enter_in_the_address_field_reads_it_and_translate_does_not_read_it_again(
+    app, site, calls
+):
+    complete(app.run())
+    url = site + "/lokales/neue-bruecke.html"
+    complete(app.text_input(key="url").set_value(url).run())
+    assert app.session_state["reading"].submission.url == url
+    count = len(calls)
+    complete(app.button[0].click().run())
+    assert len(calls) == count, "the same article: nothing new to translate"
+    paste(app, "Ein eigener Satz.")
+    assert screen(app).german() == ["Ein eigener Satz."], "typed text after an article"
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/fehlt", "was not found (HTTP 404"),
+        ("/kaputt", "failed (HTTP 500"),
+        ("/bild.png", "is not a web page but image/png"),
+        (None, "can't reach 127.0.0.1"),
+    ],
+    ids=["404", "500", "image", "unreachable"],
+)
+def test_an_unusable_web_address_says_why_in_one_message_and_keeps_what_is_shown(
+    app, site, seed_text, path, message
+):
+    complete(app.run())
+    before = screen(app)
+    url = site + path if path else "http://127.0.0.1:9/artikel"  # the discard port: refused
+    give_address(app, url)
+    assert not app.exception
+    assert len(app.error) == 1 and message in said(app.error[0])
+    assert app.text_area[0].value == seed_text
+    assert screen(app).rows == before.rows, "the previous translation stays"
+
+
+def test_a_shared_page_refuses_local_addresses_unless_the_server_allows_them(
+    app, site, monkeypatch, seed_text
+):
+    monkeypatch.delenv("TRANSLATOR_PAGE_PRIVATE_URLS")
+    complete(app.run())
+    give_address(app, site + "/lokales/neue-bruecke.html")
+    assert len(app.error) == 1
+    assert "127.0.0.1 is a local or private network address" in said(app.error[0])
+    assert app.text_area[0].value == seed_text
+
+
+def test_a_file_name_in_a_message_is_plain_text_not_markdown(app):
+    complete(app.run())
+    app.file_uploader[0].set_value((HOSTILE_NAME, b"PK\x03\x04 no zip", DOCX)).run()
+    assert len(app.error) == 1
+    assert HOSTILE_NAME in said(app.error[0])
+    assert app.error[0].value == plain_markdown(said(app.error[0])), "plain text, no Markdown"
+
+
+def test_the_server_can_fix_the_model_so_visitors_cannot_choose_one(app, monkeypatch, model_dir):
+    monkeypatch.setenv("TRANSLATOR_PAGE_MODEL_FIXED", "1")
+    complete(app.run())
+    assert not app.exception and not app.error
+    assert not [t for t in app.sidebar.text_input if t.label.startswith("Model")]
+    assert any("set by the server" in c.value for c in app.sidebar.caption)
+    assert app.session_state["reading"].settings.model == str(model_dir)

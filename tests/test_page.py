@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import string
 import threading
+from html import escape as html_escape
+from pathlib import Path
 
 import docx
 import pytest
@@ -24,18 +27,27 @@ from translator.page import (
     Settings,
     alternatives_for,
     cache_key,
+    chosen_model,
+    default_model,
     downloads_for,
     german_paragraphs,
+    plain_markdown,
+    private_urls_allowed,
     redraw_seconds,
     replace_sentence,
     submitted_file,
     submitted_text,
+    submitted_url,
     too_big,
 )
 from translator.testing import StandInBackend
 
 from .fixtures.reader import Screen, sentences_of, text_of
+from .fixtures.webserver import Reply, serve
 from .fixtures.word import DOCX, report_docx
+
+ARTICLE = (Path(__file__).parent / "data" / "web" / "artikel.html").read_bytes()
+HOSTILE_NAME = "**fett** [k](mailto:x@y.z) :red[rot] $x^2$ <b>b</b> `c` ~d~ #e |f| _g_.docx"
 
 UNREADABLE = [
     ("kaputt.docx", b"PK\x03\x04 not really a zip", "not a Word document"),
@@ -444,3 +456,105 @@ def test_a_new_model_is_named_in_the_badge():
     gate.set()
     finish(reading)
     assert reading.step().badge is None
+
+
+# -- web addresses ------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def site():
+    routes = {
+        "/lokales/neue-bruecke.html": Reply(200, ARTICLE, {"Content-Type": "text/html"}),
+        "/bild.png": Reply(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, {"Content-Type": "image/png"}),
+    }
+    with serve(routes) as base:
+        yield base
+
+
+def test_a_web_address_is_read_as_the_command_reads_it_with_its_url_and_title(site, monkeypatch):
+    monkeypatch.setenv("TRANSLATOR_PAGE_PRIVATE_URLS", "1")
+    url = site + "/lokales/neue-bruecke.html"
+    submission = submitted_url(f"  {url} ")
+    assert submission.source.format == "md" and submission.source.name == "neue-bruecke.md"
+    assert submission.url == url and submission.origin[:2] == ("url", url)
+    assert submission.source.metadata["url"] == url and submission.source.metadata["title"]
+    assert "Brücke" in submission.text
+    files = downloads_for(submission.source)
+    assert [f.file_name for f in files][:2] == ["neue-bruecke.en.md", "neue-bruecke.bilingual.html"]
+    again = submitted_url(url)
+    assert again.origin == submission.origin, "the same article is the same result"
+
+
+def test_a_job_on_a_web_article_keeps_its_url_and_title_in_the_document(site, monkeypatch):
+    monkeypatch.setenv("TRANSLATOR_PAGE_PRIVATE_URLS", "1")
+    submission = submitted_url(site + "/lokales/neue-bruecke.html")
+    translator = Translator(backend=StandInBackend("keep"), cache=False, retry_degenerate=False)
+    job = Job("key", submission, SETTINGS, Loader(translator))
+    assert job.start().join(timeout=60) and job.phase == DONE
+    assert job.document.metadata == submission.source.metadata
+    written = json.loads(downloads_for(submission.source)[-2].data(job.document))
+    assert written["metadata"]["url"] == submission.url
+
+
+def test_a_local_address_is_refused_unless_the_server_allows_it(site, monkeypatch):
+    monkeypatch.delenv("TRANSLATOR_PAGE_PRIVATE_URLS", raising=False)
+    assert not private_urls_allowed()
+    url = site + "/lokales/neue-bruecke.html"
+    with pytest.raises(InputError, match="local or private network address"):
+        submitted_url(url)
+    monkeypatch.setenv("TRANSLATOR_PAGE_PRIVATE_URLS", "0")
+    with pytest.raises(InputError, match="local or private network address"):
+        submitted_url(url)
+    monkeypatch.setenv("TRANSLATOR_PAGE_PRIVATE_URLS", "1")
+    assert submitted_url(url).url == url
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/fehlt", "was not found (HTTP 404"),
+        ("/bild.png", "is not a web page but image/png"),
+        ("", "not a web address"),
+    ],
+)
+def test_an_unusable_web_address_is_one_clear_input_error(site, monkeypatch, path, message):
+    monkeypatch.setenv("TRANSLATOR_PAGE_PRIVATE_URLS", "1")
+    with pytest.raises(InputError, match=message.replace("(", r"\(")) as caught:
+        submitted_url(site + path if path else "ftp://example.org/x")
+    assert "\n" not in str(caught.value)
+
+
+# -- the operator's settings and plain messages -------------------------------------------------
+
+
+def test_the_sidebar_names_the_model_unless_the_server_fixes_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRANSLATOR_MODEL", "served-model")
+    monkeypatch.delenv("TRANSLATOR_PAGE_MODEL_FIXED", raising=False)
+    assert chosen_model(str(tmp_path)) == str(tmp_path)
+    assert chosen_model("  ") == chosen_model(None) == default_model() == "served-model"
+    monkeypatch.setenv("TRANSLATOR_PAGE_MODEL_FIXED", "1")
+    assert chosen_model(str(tmp_path)) == "served-model"
+    monkeypatch.setenv("TRANSLATOR_PAGE_MODEL_FIXED", "off")
+    assert chosen_model(str(tmp_path)) == str(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HOSTILE_NAME,
+        "https://example.org/a_b?c=d&e=<f> www.example.org x@y.z :x: :material/home: 1. a",
+        "`Back`ticks`` inside ``` and at the ends`",
+        string.punctuation,
+    ],
+)
+def test_plain_markdown_renders_as_the_same_characters_without_markup(text):
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(plain_markdown(text))
+    escaped = html_escape(text, quote=False).replace('"', "&quot;")
+    assert html == f"<p><code>{escaped}</code></p>\n", "one code span: no other element"
+
+
+def test_plain_markdown_is_one_line_and_nothing_for_no_text():
+    assert plain_markdown("zwei\n\nZeilen ") == "` zwei Zeilen `"
+    assert plain_markdown(" \n") == ""

@@ -18,6 +18,8 @@ CACHE_DIR = "TRANSLATOR_CACHE_DIR"  # the sentence cache's folder
 CT2_CACHE = "TRANSLATOR_CT2_CACHE"  # converted CTranslate2 models
 RETRY = "TRANSLATOR_RETRY"  # off: keep degenerate outputs as decoded
 DEBUG = "TRANSLATOR_DEBUG"  # on: the command shows the traceback of an unexpected error
+PAGE_PRIVATE_URLS = "TRANSLATOR_PAGE_PRIVATE_URLS"  # on: the page fetches local/private addresses
+PAGE_MODEL_FIXED = "TRANSLATOR_PAGE_MODEL_FIXED"  # on: the page's visitors can't choose the model
 
 _OFF = ("0", "off", "false", "no")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -24,7 +25,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import formats
+from . import config, formats
 from .document import Document, Span
 from .errors import DEFAULT_MODEL, InputError, ModelLoadError, TranslatorError
 from .formats import Source
@@ -49,6 +50,42 @@ DEFAULT_BEAM = 4  # the page's beam until the sidebar says otherwise (opus-mt's 
 def default_model() -> str:
     """The model the page loads unless told otherwise: ``$TRANSLATOR_MODEL``, else opus-mt."""
     return os.environ.get(MODEL_ENV, "").strip() or DEFAULT_MODEL
+
+
+def model_fixed() -> bool:
+    """Whether the server fixes the model (``$TRANSLATOR_PAGE_MODEL_FIXED``): a shared page's
+    visitors then can't make it load other models or local paths."""
+    return config.switch(config.PAGE_MODEL_FIXED, default=False)
+
+
+def chosen_model(asked: str | None) -> str:
+    """The model to load: the one the sidebar names, unless the server fixes it or none is named."""
+    if model_fixed() or asked is None or not asked.strip():
+        return default_model()
+    return asked.strip()
+
+
+def private_urls_allowed() -> bool:
+    """Whether the page fetches local and private addresses (``$TRANSLATOR_PAGE_PRIVATE_URLS``);
+    off by default, so a shared page can't be made to reach into the server's own network."""
+    return config.switch(config.PAGE_PRIVATE_URLS, default=False)
+
+
+def plain_markdown(text: str) -> str:
+    """``text`` for Streamlit's Markdown (``st.error``, ``st.caption``) shown as the characters it
+    is: a file name or an address makes no bold, link, colour (``:red[…]``), icon, emoji, math or
+    HTML. It is one code span (the page's CSS draws it as the text around it): backslash escapes
+    would not do, as Streamlit links ``x@y.z`` and ``https://…`` in a message's text after the
+    escapes are read. Line breaks become spaces (a message is one line)."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"  # CommonMark takes one space off each end
+
+
+_BACKTICKS = re.compile(r"`+")
 
 
 def redraw_seconds() -> float:
@@ -94,8 +131,8 @@ class Submission:
     """What the page translates: the Source, and what identifies it for the result cache.
 
     ``origin`` is ``("file", name, sha256 of its bytes)`` for an upload (the same text read from
-    a .docx and from a .txt gives different Documents and different files), ``("text", sha256)``
-    for typed text.
+    a .docx and from a .txt gives different Documents and different files), ``("url", address,
+    sha256 of its text)`` for a web article, ``("text", sha256)`` for typed text.
     """
 
     source: Source
@@ -109,6 +146,11 @@ class Submission:
     def units(self) -> list[Span] | None:
         return self.source.units
 
+    @property
+    def url(self) -> str | None:
+        """The address a web article was read from (as asked for, before redirects)."""
+        return self.origin[1] if self.origin[0] == "url" else None
+
 
 def submitted_file(name: str, data: bytes) -> Submission:
     """An uploaded file, read by its extension (``InputError`` with a one-line message if not)."""
@@ -116,6 +158,20 @@ def submitted_file(name: str, data: bytes) -> Submission:
     if not source.text.strip():
         raise InputError(f"{source.name} has no text to translate")
     return Submission(source, ("file", source.name, hashlib.sha256(data).hexdigest()))
+
+
+def submitted_url(url: str) -> Submission:
+    """The article at ``url``, read as the command reads one (Markdown with its URL and title
+    in ``metadata``); ``InputError`` with a one-line message if it can't be fetched or read.
+    Local and private addresses are refused unless ``private_urls_allowed()``."""
+    address = url.strip()
+    if not formats.is_url(address):
+        raise InputError(f"{address} is not a web address: give one that starts with https://")
+    source = formats.read_url(address, public_only=not private_urls_allowed())
+    if not source.text.strip():
+        raise InputError(f"{address} has no text to translate")
+    digest = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return Submission(source, ("url", address, digest))
 
 
 def submitted_text(text: str, name: str = "translation.txt") -> Submission:
@@ -356,7 +412,10 @@ class Job:
                 options["alternatives"] = settings.alternatives
             if submission.units is not None:
                 options["paragraphs"] = submission.units
+            metadata = submission.source.metadata  # a web article's URL and title, …
             for document in translator.stream(submission.text, **options):
+                if metadata:
+                    document.metadata = dict(metadata)
                 self.document = document
                 if self._cancel.is_set():
                     raise _Cancelled

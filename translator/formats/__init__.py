@@ -232,10 +232,11 @@ def read_bytes(name: str, data: bytes) -> Source:
     return fmt.read(data, os.path.basename(name) or name)
 
 
-def read_url(url: str, **fetch_options: float | int) -> Source:
+def read_url(url: str, **fetch_options: float | int | bool) -> Source:
     """The article at ``url`` (or the PDF, e-book or text it serves) as a Source.
 
-    The only network access of the program; ``fetch_options`` are ``web.fetch``'s limits.
+    The only network access of the program; ``fetch_options`` are ``web.fetch``'s limits, and
+    ``public_only=True`` for a shared page (no local or private addresses).
     """
     return web.read_url(url, read_bytes, **fetch_options)
 

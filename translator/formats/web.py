@@ -79,16 +79,22 @@ def fetch(
     deadline: float = DEADLINE,
     max_bytes: int = MAX_FETCH_BYTES,
     max_redirects: int = MAX_REDIRECTS,
+    public_only: bool = False,
 ) -> Fetched:
     """GET ``url`` (http or https), following at most ``max_redirects`` redirects.
 
     Every failure is an ``InputError`` of one line that names the URL: unreachable host, timeout,
     too many redirects, a login wall (401/403), any other 4xx/5xx, a body over ``max_bytes``.
+    ``public_only`` (a shared page): every request, each redirect's too, goes only to a host whose
+    addresses are all public (``addresses``), and the address connected to is checked again.
     """
     import httpx
 
     url = url.strip()
     _check_url(url)
+    hooks: dict[str, list[Callable]] = {}
+    if public_only:
+        hooks = {"request": [_public_request], "response": [_public_peer]}
     headers = {
         "User-Agent": f"Mozilla/5.0 (compatible; translator/{__version__})",
         "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5",
@@ -102,6 +108,7 @@ def fetch(
                 max_redirects=max_redirects,
                 timeout=httpx.Timeout(timeout),
                 headers=headers,
+                event_hooks=hooks,
             ) as client,
             client.stream("GET", url) as response,
         ):
@@ -152,7 +159,7 @@ def fetch(
 
 
 def read_url(
-    url: str, read_other: Callable[[str, bytes], Source], **fetch_options: float | int
+    url: str, read_other: Callable[[str, bytes], Source], **fetch_options: float | int | bool
 ) -> Source:
     """The article (or PDF, e-book, text) at ``url`` as a Source; network access only here.
 
@@ -443,6 +450,28 @@ def _check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InputError(f"{url} is not a web address: give one that starts with https://")
+
+
+def _public_request(request) -> None:
+    """Before each request (redirects too): the host must resolve to public addresses only."""
+    from .addresses import check_public_host
+
+    host = request.url.raw_host.decode("ascii")  # an international name in its IDNA form
+    check_public_host(host, request.url.port or _PORTS[request.url.scheme])
+
+
+def _public_peer(response) -> None:
+    """After connecting: the address the connection went to must be public (a name that
+    resolved to a public address a moment ago may resolve to a private one now)."""
+    from .addresses import is_public_address, refusal
+
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if not peer or not is_public_address(peer[0]):
+        raise InputError(refusal(response.request.url.host))
+
+
+_PORTS = {"http": 80, "https": 443}
 
 
 def _check_status(url: str, status: int, reason: str) -> None:

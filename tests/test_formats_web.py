@@ -236,6 +236,80 @@ def test_web_utf7_and_codec_names_are_never_honoured():
     assert "\\u00e4" in web.decode_page(b"<p>\\u00e4</p>", "unicode_escape", "https://x/")
 
 
+ATTACK = "+ADw-img src=x onerror=alert(1)+AD4-"
+UTF7_PAGE = (
+    '<html><head><meta charset="utf-7"><title>Ein Angriff</title></head><body><article>'
+    "<h1>Ein Angriff</h1>"
+    + f"<p>Dieser Absatz enthält {ATTACK} als Text, und ein Browser zeigt ihn als Text.</p>"
+    + "<p>Die Seite sagt, sie sei in UTF-7 geschrieben, doch kein Browser liest UTF-7.</p>"
+    + "<p>Darum bleibt jedes Pluszeichen ein Pluszeichen und jeder Buchstabe ein Buchstabe.</p>"
+    + "<p>Erst ein Leser, der UTF-7 glaubt, machte aus diesem Text ein Bild mit Skript.</p>"
+    + "</article></body></html>"
+).encode()
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "text/html; charset=utf-7"])
+def test_web_page_declaring_utf7_is_read_as_a_browser_reads_it(content_type, tmp_path):
+    """A page served from a local server that declares UTF-7 (in its ``<meta>``, or in the HTTP
+    header too) is read as the ASCII it is: its text never becomes markup in the English."""
+    with serve({"/angriff.html": html_reply(UTF7_PAGE, content_type)}) as base:
+        source = read_url(base + "/angriff.html")
+        assert ATTACK in source.text and "<img" not in source.text
+        document = translate(base + "/angriff.html", tmp_path / "a.md", translator=stand_in())
+    english = (tmp_path / "a.md").read_text("utf-8")
+    assert ATTACK.upper() in english and "<img" not in english.lower()
+    assert "<img" not in write_bytes(document, source, "bilingual-html").decode().lower()
+
+
+LATER_META = "<!--" + "x" * 2000 + '--><meta charset="koi8-r">'
+
+
+@pytest.mark.parametrize(
+    ("body", "header", "expected"),
+    [
+        pytest.param(
+            '<!-- <meta charset="koi8-r"> --><p>Größe</p>'.encode(), None, "Größe", id="commented"
+        ),
+        pytest.param(
+            '<meta name="x" content="charset=koi8-r"><p>Größe</p>'.encode(),
+            None,
+            "Größe",
+            id="content-without-http-equiv",
+        ),
+        pytest.param(
+            '<meta charset="x-user-defined"><p>Größe</p>'.encode("cp1252"),
+            None,
+            "Größe",
+            id="x-user-defined",
+        ),
+        pytest.param(
+            '<meta charset="utf-16"><p>Größe</p>'.encode("utf-16-le"),
+            "utf-16",
+            "Größe",
+            id="utf-16-header",
+        ),
+        pytest.param(
+            (LATER_META + "<p>Привет</p>").encode("koi8-r"), None, "Привет", id="meta-after-1024"
+        ),
+        pytest.param(
+            '<meta charset="utf-7"><p>Größe +ADw-b+AD4-</p>'.encode(),
+            "unicode_escape",
+            "Größe +ADw-b+AD4-",
+            id="utf-7-and-codec-name",
+        ),
+    ],
+)
+def test_web_pages_are_decoded_as_saved_pages_are(body, header, expected):
+    """One decoding path: a page by URL reads as the same page saved and opened as .html (with
+    the HTTP charset, where one was sent, in the place a browser gives it)."""
+    from translator.formats import read_bytes
+
+    text = web.decode_page(body, header, "https://x.example/")
+    assert text.endswith(f"<p>{expected}</p>")
+    if header is None:
+        assert read_bytes("p.html", body).text == expected
+
+
 def test_web_markdown_escapes_article_text_that_looks_like_markup():
     page = (
         "<html><head><title>Sonderzeichen im Text</title></head><body><article>"

@@ -265,16 +265,20 @@ _WEB_ERRORS = "translator-web"
 codecs.register_error(_WEB_ERRORS, _web_errors)
 
 
-def decode_web(data: bytes, name: str, declared: str | None = None) -> WebText:
+def decode_web(
+    data: bytes, name: str, declared: str | None = None, *, transport: str | None = None
+) -> WebText:
     """A web page's bytes as a browser decodes them (the HTML standard's encoding sniffing).
 
-    A byte-order mark decides; else the ``<meta>`` (or XML declaration) the prescan finds in the
-    first 1024 bytes, or ``declared`` (a ``<meta>`` found later, by the caller's tokenizer);
-    only WHATWG labels count, so ``utf-7`` and codec names are never honoured, and a ``<meta>``
-    that says UTF-16 means UTF-8. Where the choice lies between UTF-8 and an 8-bit encoding (the
-    markup reads the same in all of them), the bytes decide: valid UTF-8 is UTF-8, even where the
-    page says otherwise. Binary data and pages declared in the "replacement" encoding (which
-    browsers show as one U+FFFD) are an ``InputError``.
+    A byte-order mark decides; else ``transport`` (the charset of an HTTP ``Content-Type``);
+    else the ``<meta>`` (or XML declaration) the prescan finds in the first 1024 bytes, or
+    ``declared`` (a ``<meta>`` found later, by the caller's tokenizer); only WHATWG labels count,
+    so ``utf-7`` and codec names are never honoured, and a ``<meta>`` that says UTF-16 means
+    UTF-8 (the HTTP header may say UTF-16: it was not written in the bytes). Where the choice
+    lies between UTF-8 and an 8-bit encoding (the markup reads the same in all of them), the
+    bytes decide: valid UTF-8 is UTF-8, even where the page or the header says otherwise. Binary
+    data and pages declared in the "replacement" encoding (which browsers show as one U+FFFD)
+    are an ``InputError``.
     """
     for bom, encoding in _WEB_BOMS:
         if data.startswith(bom):
@@ -283,10 +287,15 @@ def decode_web(data: bytes, name: str, declared: str | None = None) -> WebText:
             text = data[len(bom) :].decode(_codec(encoding), errors="surrogateescape")
             check_text(text, data[len(bom) :], name)
             return WebText(text, encoding, encoding, bom, certain=True)
+    sent = encoding_name(transport) if transport else None
+    if sent in ("utf-16le", "utf-16be"):
+        text = data.decode(_codec(sent), errors="surrogateescape")
+        check_text(text, data, name)
+        return WebText(text, sent, sent, declared=sent, certain=True)
     kind = looks_binary(data)
     if kind is not None:
         raise InputError(f"{name} is a binary file, not text: it looks like {kind}")
-    found = prescan(data[:PRESCAN_BYTES])
+    found = sent or prescan(data[:PRESCAN_BYTES])
     if found is None and declared is not None:
         found = _as_meta(encoding_name(declared))
     if found == "replacement":

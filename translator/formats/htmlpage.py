@@ -131,8 +131,14 @@ class _State:
     edits: list[tuple[int, int, str]]  # outside the text: lang, encoding declarations
 
 
-def read(data: bytes, name: str) -> Source:
-    page = decode_web(data, name)
+def decode_page(
+    data: bytes, name: str, transport: str | None = None
+) -> tuple[WebText, list[Token]]:
+    """A page's text and tokens, decoded as a browser decodes it: ``decode_web`` (byte-order mark,
+    the HTTP charset ``transport``, the ``<meta>`` prescan), then, where nothing was certain, once
+    more in the encoding of the first ``<meta>`` the tokenizer finds later in the page. Saved pages
+    and pages fetched by URL (``web``) are decoded here alike."""
+    page = decode_web(data, name, transport=transport)
     tokens = list(tokenize(page.text))
     if not page.certain:
         declared = _first_declaration(tokens)
@@ -141,6 +147,11 @@ def read(data: bytes, name: str) -> Source:
             if again.encoding != page.encoding:
                 page = again
                 tokens = list(tokenize(page.text))
+    return page, tokens
+
+
+def read(data: bytes, name: str) -> Source:
+    page, tokens = decode_page(data, name)
     units, edits = _Reader(page, tokens).read()
     units.sort(key=lambda u: u.start)
     joined, spans = join_units([u.plain for u in units])

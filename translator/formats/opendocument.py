@@ -245,8 +245,9 @@ def _count(element) -> int:
 def _append_text(parent, text: str) -> None:
     if not text:
         return
-    if len(parent):
-        last = parent[-1]
-        last.tail = (last.tail or "") + text
-    else:
+    try:
+        last = parent[-1]  # found from the end; lxml's len() counts every child
+    except IndexError:
         parent.text = (parent.text or "") + text
+    else:
+        last.tail = (last.tail or "") + text

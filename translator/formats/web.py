@@ -1,22 +1,21 @@
 """Web articles by URL: the page fetched at the edge, its article extracted, read as Markdown.
 
-``fetch`` is the only function here that touches the network (httpx: timeouts, a redirect limit,
-a size limit on the decoded body, one-line messages for every way a fetch fails); the tests point
-it at a local server. ``read_page`` turns a page's bytes into a Source: the charset from the HTTP
-header, else a byte-order mark, else ``<meta>`` (WHATWG labels only), else the text rule of
-``encoding.decode``; the article (title, byline and date, headings, paragraphs, lists, quotes,
+``fetch`` is the only function here that touches the network (httpx: timeouts, a redirect limit, a
+size limit on the decoded body, one-line messages for every way a fetch fails); the tests point it
+at a local server. ``read_page`` turns a page's bytes into a Source: decoded as a saved page is
+(``htmlpage.decode_page``: a byte-order mark, else the HTTP charset, else ``<meta>``, WHATWG labels
+only, else the text rule); the article (title, byline and date, headings, paragraphs, lists, quotes,
 tables; no navigation, ads or comments) is extracted with trafilatura and written as Markdown, with
 the source URL, title, author and date in its front matter, and that Markdown is read by the
 Markdown reader. So the English comes out as Markdown with emphasis and links moved with their
-words, and every other writer (text, JSON, bilingual HTML, TMX, XLIFF) works as for a .md file;
-the Source's ``metadata`` carries the URL and title into each of them.
+words, and every other writer (text, JSON, bilingual HTML, TMX, XLIFF) works as for a .md file; the
+Source's ``metadata`` carries the URL and title into each of them.
 
 A URL that serves a PDF, an EPUB or plain text is read by that format's reader.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import time
@@ -36,25 +35,7 @@ MAX_REDIRECTS = 5
 MIN_ARTICLE_CHARS = 200  # less is a login form, a teaser, a cookie wall or a page built by script
 
 _URL = re.compile(r"\Ahttps?://", re.I)
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?(?:charset\s*=\s*["']?\s*|content\s*=\s*["'][^"']*?charset\s*=\s*)"""
-    rb"""([A-Za-z0-9_.:-]+)""",
-    re.I,
-)
 _PASSWORD_FIELD = re.compile(rb"""<input[^>]+type\s*=\s*["']?password""", re.I)
-
-# The encodings a browser honours (WHATWG Encoding Standard), by Python codec name. A label naming
-# anything else (UTF-7, unicode_escape, …) is never used: such a page is read by the text rule.
-_WHATWG_CODECS = frozenset(
-    codecs.lookup(name).name
-    for name in (
-        "utf-8 ibm866 iso-8859-2 iso-8859-3 iso-8859-4 iso-8859-5 iso-8859-6 iso-8859-7 "
-        "iso-8859-8 iso-8859-10 iso-8859-13 iso-8859-14 iso-8859-15 iso-8859-16 koi8-r koi8-u "
-        "mac-roman cp874 cp1250 cp1251 cp1252 cp1253 cp1254 cp1255 cp1256 cp1257 cp1258 "
-        "mac-cyrillic gbk gb18030 big5 euc-jp iso-2022-jp shift_jis euc-kr utf-16-le utf-16-be"
-    ).split()
-)
-_AS_BROWSERS_READ = {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,40 +202,14 @@ def read_page(data: bytes, url: str, *, charset: str | None = None, name: str = 
 
 
 def decode_page(data: bytes, charset: str | None, url: str) -> str:
-    """A page's text, decoded as a browser would: a byte-order mark, else the HTTP charset, else
-    ``<meta charset>``, else UTF-8 / Windows-1252 by the text rule. Only WHATWG encodings."""
-    from .encoding import decode
+    """A page's text, decoded as a browser would and as a saved page is (``htmlpage.decode_page``:
+    a byte-order mark, else the HTTP charset, else ``<meta charset>``, else UTF-8 / Windows-1252
+    by the text rule; WHATWG labels only). Bytes its encoding can't read are shown as a reader
+    sees them (``WebText.readable``)."""
+    from .htmlpage import decode_page as decode_html
 
-    marks = (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    )
-    for bom, codec in marks:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(codec, errors="replace")
-    declared = _whatwg_codec(charset)
-    if declared is None:
-        meta = _META_CHARSET.search(data[:4096])
-        declared = _whatwg_codec(meta.group(1).decode("ascii") if meta else None)
-        if declared in ("utf-16-le", "utf-16-be"):  # a <meta> read in 8-bit bytes can't be so
-            declared = "utf-8"
-    if declared is not None:
-        return data.decode(declared, errors="replace")
-    return decode(data, url)[0]
-
-
-def _whatwg_codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip().lower()).name
-    except LookupError:
-        return None
-    name = _AS_BROWSERS_READ.get(name, name)
-    if name == "utf-16":
-        name = "utf-16-le"
-    return name if name in _WHATWG_CODECS else None
+    page, _ = decode_html(data, url, transport=charset)
+    return page.readable(page.text)
 
 
 # -- the article --------------------------------------------------------------------------------

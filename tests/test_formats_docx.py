@@ -584,3 +584,29 @@ def test_docx_link_placed_without_text_holds_the_word_where_it_stands():
     links = ["".join(w_texts(h)) for h in unit.paragraph.iter(qn("w:hyperlink"))]
     assert links == ["HERE."]
     assert "".join(w_texts(unit.paragraph)) == english
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_link_cut_by_proofing_marks_stays_one_link_with_its_words(order):
+    """Word puts spell-check marks between a link's runs: they don't cut the link in two, nor
+    leave a piece of it holding only a quotation mark (a link no one can see)."""
+    start, end = '<w:proofErr w:type="spellStart"/>', '<w:proofErr w:type="spellEnd"/>'
+    body = p(
+        '<w:hyperlink r:id="rIdA">'
+        + run('Die "')
+        + start
+        + run("Stadtwerke")
+        + end
+        + run('"')
+        + "</w:hyperlink>",
+        run(" sind gut."),
+    )
+    data = make_docx(body, links={"rIdA": "https://example.org"})
+    _, _, output = round_trip("proof.docx", data, order)
+    root = part(output, "word/document.xml")
+    links = ["".join(w_texts(h)) for h in root.iter(qn("w:hyperlink"))]
+    assert all(any(c.isalpha() for c in text) for text in links), links
+    if order != "first-to-end":  # there the stand-in parts the link's words
+        assert len(links) == 1
+    assert "Stadtwerke" in "".join(links) and "Die" in "".join(links)
+    assert letters(w_texts(root)) == {"once": 20, "left": 0, "twice": 0}

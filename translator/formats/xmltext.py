@@ -157,6 +157,8 @@ class Unit:
         marks: list[Mark] = []
         owners: list[Any] = []
         position = 0
+        last: Mark | None = None  # the last stretch: it runs on over atoms (a proofing mark, a
+        # bookmark) inside it, so that a link isn't cut in two around one
         for item in self.items:
             if isinstance(item, Atom):
                 marks.append(Mark(position, position, key=("atom", len(owners)), atom=True))
@@ -165,12 +167,12 @@ class Unit:
                 continue
             end = position + len(item.text)
             if item.key != base and end > position:
-                last = marks[-1] if marks else None
                 if last is not None and last.key == item.key and last.end == position:
                     last.end = end
                     position = end
                     continue
-                marks.append(Mark(position, end, key=item.key, essential=item.essential))
+                last = Mark(position, end, key=item.key, essential=item.essential)
+                marks.append(last)
                 owners.append(item.key)
             position = end
         return base, marks, owners

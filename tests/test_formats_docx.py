@@ -610,3 +610,29 @@ def test_docx_link_cut_by_proofing_marks_stays_one_link_with_its_words(order):
         assert len(links) == 1
     assert "Stadtwerke" in "".join(links) and "Die" in "".join(links)
     assert letters(w_texts(root)) == {"once": 20, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_link_piece_without_letters_is_written_outside_the_link_in_its_own_font(order):
+    """A link over ``M☉`` (the sun's mass, the symbol in a font of its own): where reordering
+    parts the symbol from the letter, the symbol isn't left as a link of its own that no one can
+    see or click; it keeps its font."""
+    symbol = '<w:rFonts w:ascii="MS Mincho" w:hAnsi="MS Mincho"/>'
+    body = p(
+        run("Die Masse beträgt 4,31 Millionen "),
+        '<w:hyperlink r:id="rIdA">' + run("M") + run("☉", symbol) + "</w:hyperlink>",
+        run(" laut Messung."),
+    )
+    data = make_docx(body, links={"rIdA": "https://example.org/sonnenmasse"})
+    _, _, output = round_trip("masse.docx", data, order)
+    root = part(output, "word/document.xml")
+    links = ["".join(w_texts(h)) for h in root.iter(qn("w:hyperlink"))]
+    assert links and all(any(c.isalnum() for c in text) for text in links), links
+    assert "M" in "".join(links)
+    fonts = [
+        "".join(t.text for t in r.iter(qn("w:t")))
+        for r in root.iter(qn("w:r"))
+        if r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}") is not None
+    ]
+    assert any("☉" in text for text in fonts)
+    assert letters(w_texts(root))["left"] == 0

@@ -206,9 +206,14 @@ class Unit:
             elif mark.end > mark.start:
                 texts.append(mark)
         sequence = _interleave(pieces(english, _flat(texts), base), sorted(atoms))
-        self._materialize(sequence)
+        self._materialize(sequence, _bare_pieces(sequence, self.items))
 
-    def _materialize(self, sequence: list[tuple[str, Any]]) -> None:
+    def _materialize(
+        self, sequence: list[tuple[str, Any]], bare: dict[int, set[int]] | None = None
+    ) -> None:
+        """Write the sequence; ``bare``: per text item, the links and fields it is written
+        outside of (see ``_bare_pieces``)."""
+        bare = bare or {}
         flavor = self.flavor
         leaves: dict[tuple, deque] = {}
         prototypes: dict[tuple, Leaf] = {}
@@ -268,7 +273,7 @@ class Unit:
         for position, (kind, value) in enumerate(sequence):
             if kind == "text" or (isinstance(value, tuple) and value[0] == "spaces"):
                 text, key = value if kind == "text" else value[1:]
-                chain = chain_of(key)
+                chain = tuple(c for c in chain_of(key) if c.index not in bare.get(position, ()))
                 close_to(common(chain))
                 open_chain(chain)
                 flavor.emit(parent(), text, leaves[key], prototypes[key], state)
@@ -289,6 +294,49 @@ class Unit:
                 open_chain((container,))
                 close_to(0)
         flavor.finish(self.paragraph)
+
+
+def _bare_pieces(sequence: list[tuple[str, Any]], items: list[Item]) -> dict[int, set[int]]:
+    """The pieces of a link or field without a letter or digit (a quotation mark, a symbol the
+    reordering parted from its word) where another piece of the same link shows some: written
+    outside it, in their own formatting, as no one could see or click such a link. Returns, per
+    text item of ``sequence``, the containers it leaves."""
+    essential = {c.index for item in items for c in item.chain if c.essential}
+    if not essential:
+        return {}
+    stretches: dict[int, list[list[int]]] = {}  # container → its stretches of text items
+    shown: dict[int, list[bool]] = {}  # container → whether each stretch holds letters/digits
+    open_now: set[int] = set()
+    for position, (kind, value) in enumerate(sequence):
+        if isinstance(value, Atom):
+            for c in open_now & {x.index for x in value.chain}:
+                shown[c][-1] = True  # an image or a drawing inside a link shows it
+            continue
+        if kind == "text":
+            text, key = value
+        elif isinstance(value, tuple) and value[0] == "spaces":
+            text, key = value[1], value[2]
+        else:
+            continue
+        chain = {i for i in key[0] if i in essential}
+        for c in open_now - chain:
+            open_now.discard(c)
+        for c in chain:
+            if c not in open_now:
+                stretches.setdefault(c, []).append([])
+                shown.setdefault(c, []).append(False)
+                open_now.add(c)
+            stretches[c][-1].append(position)
+            shown[c][-1] = shown[c][-1] or any(ch.isalnum() for ch in text)
+    bare: dict[int, set[int]] = {}
+    for c, found in stretches.items():
+        if not any(shown[c]):
+            continue
+        for positions, visible in zip(found, shown[c], strict=True):
+            if not visible:
+                for position in positions:
+                    bare.setdefault(position, set()).add(c)
+    return bare
 
 
 def _word_at(text: str, x: int) -> tuple[int, int] | None:

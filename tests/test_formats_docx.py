@@ -14,6 +14,7 @@ import docx
 import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from lxml import etree
 
 from translator import InputError, translate
 from translator.formats import read_bytes, word
@@ -636,3 +637,23 @@ def test_docx_link_piece_without_letters_is_written_outside_the_link_in_its_own_
     ]
     assert any("☉" in text for text in fonts)
     assert letters(w_texts(root))["left"] == 0
+
+
+@pytest.mark.parametrize("order", ["keep", "reverse"])
+def test_docx_ruby_base_and_its_reading_are_each_translated_in_place(order):
+    """A ruby (a reading or gloss set over a word, as Japanese furigana) keeps its shape; the
+    word and the text over it are both read, each on its own, and come back translated once."""
+    ruby = (
+        '<w:r><w:ruby><w:rubyPr><w:hps w:val="10"/><w:lid w:val="de-DE"/></w:rubyPr>'
+        + "<w:rt>" + run("alter Weg") + "</w:rt>"
+        + "<w:rubyBase>" + run("Hohlweg") + "</w:rubyBase></w:ruby></w:r>"
+    )  # fmt: skip
+    body = p(run("Wir gehen den "), ruby, run(" entlang."))
+    source, _, output = round_trip("ruby.docx", make_docx(body), order)
+    assert "Hohlweg" in source.text and "alter Weg" in source.text
+    root = part(output, "word/document.xml")
+    (found,) = root.iter(qn("w:ruby"))
+    assert [etree.QName(c).localname for c in found] == ["rubyPr", "rt", "rubyBase"]
+    assert "".join(w_texts(found.find(qn("w:rubyBase")))) == OPEN + "Hohlweg" + CLOSE
+    assert letters(w_texts(found.find(qn("w:rt")))) == {"once": 8, "left": 0, "twice": 0}
+    assert letters(w_texts(root)) == {"once": 33, "left": 0, "twice": 0}

@@ -172,6 +172,10 @@ def test_an_atom_apart_from_all_but_its_word_stays_outside_that_words_brackets(o
     assert "<img>(BILD)" in written
     written = moved(plain, [Mark(10, 10, "[1]", atom=True)], order, document)
     assert "(BILD)[1]" in written
+    apart = "Siehe Bild  hier."  # an atom between two spaces goes beside a word, not into it
+    document = translator.translate_text(apart, paragraphs=[Span(0, len(apart))])
+    written = moved(apart, [Mark(11, 11, "<img>", atom=True)], order, document)
+    assert "(BILD) <img>" in written or "<img> (HIER)" in written, written
     glued = "Siehe (Bild) hier."  # glued to the bracket in German: inside it in English too
     assert moved(glued, [Mark(7, 7, "<img>", atom=True)]) == "SIEHE (<img>BILD) HIER."
 

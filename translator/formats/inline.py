@@ -898,10 +898,12 @@ class _Transfer:
         apart = not left and not right
         for g in range(bisect.bisect_left(s.gstarts, x) - 1, -1, -1):
             if s.g2e[g]:
-                return max(s.ewords[e][1] for e, _ in s.g2e[g]), apart
+                end = max(s.ewords[e][1] for e, _ in s.g2e[g])
+                return (end if right else _glued(english, end, s.ee, 1)), apart
         for g in range(bisect.bisect_left(s.gstarts, x), len(s.gwords)):
             if s.g2e[g]:
-                return min(s.ewords[e][0] for e, _ in s.g2e[g]), apart
+                start = min(s.ewords[e][0] for e, _ in s.g2e[g])
+                return (start if left else _glued(english, start, s.es, -1)), apart
         return s.es, False
 
 

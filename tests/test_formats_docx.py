@@ -657,3 +657,17 @@ def test_docx_ruby_base_and_its_reading_are_each_translated_in_place(order):
     assert "".join(w_texts(found.find(qn("w:rubyBase")))) == OPEN + "Hohlweg" + CLOSE
     assert letters(w_texts(found.find(qn("w:rt")))) == {"once": 8, "left": 0, "twice": 0}
     assert letters(w_texts(root)) == {"once": 33, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_formatted_tab_before_a_page_number_stays_a_tab(order):
+    """A table of contents line: the tab to the page number is a run of its own formatting;
+    wherever the words go, the paragraph keeps that tab (not a plain space) in that formatting."""
+    tab = "<w:r><w:rPr><w:webHidden/></w:rPr><w:tab/></w:r>"
+    body = p(run("Einleitung und Ziel der Arbeit"), tab, run("15"))
+    _, _, output = round_trip("toc.docx", make_docx(body), order)
+    root = part(output, "word/document.xml")
+    tabs = list(root.iter(qn("w:tab")))
+    assert len(tabs) == 1
+    assert tabs[0].getparent().find(f"{qn('w:rPr')}/{qn('w:webHidden')}") is not None
+    assert letters(w_texts(root)) == {"once": 26, "left": 0, "twice": 0}

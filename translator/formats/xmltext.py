@@ -187,12 +187,19 @@ class Unit:
     def rebuild(self, english: str, moved: Sequence[Mark], base: tuple, owners: list) -> None:
         atoms: list[tuple[int, int, Any]] = []
         texts: list[Mark] = []
+        chars = list(english)
         for order, mark in enumerate(moved):
             if mark.atom and mark.key[0] != "atom":  # formatting over only spaces, kept whole
                 x = mark.start
                 space = x if x < len(english) and english[x].isspace() else x - 1
                 if 0 <= space < len(english) and english[space].isspace():
+                    # the English space it lands on becomes its own (a tab before a page
+                    # number, a line break), the rest of it follows
                     texts.append(Mark(space, space + 1, key=mark.key, essential=True))
+                    if mark.open:
+                        chars[space] = mark.open[0]
+                    if len(mark.open) > 1:
+                        atoms.append((space + 1, order, ("spaces", mark.open[1:], mark.key)))
                 else:
                     atoms.append((x, order, ("spaces", mark.open, mark.key)))
             elif mark.atom:
@@ -205,6 +212,7 @@ class Unit:
                     texts.append(Mark(*word, key=mark.key, essential=True))
             elif mark.end > mark.start:
                 texts.append(mark)
+        english = "".join(chars)
         sequence = _interleave(pieces(english, _flat(texts), base), sorted(atoms))
         self._materialize(sequence, _bare_pieces(sequence, self.items))
 

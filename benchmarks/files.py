@@ -427,7 +427,8 @@ def _describe(unit, key) -> str:
 
 
 def _empty_links(fmt: str, data: bytes) -> int:
-    """Links people can't see: a hyperlink (or HYPERLINK field result) without letters."""
+    """Links people can't see: a hyperlink (or HYPERLINK field result) without letters; in
+    slides, a stretch of neighbouring runs that link to one target."""
     count = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.namelist():
@@ -443,12 +444,19 @@ def _empty_links(fmt: str, data: bytes) -> int:
             elif fmt == "odt":
                 links = list(root.iter(_TEXT_NS + "a"))
                 texts = ["".join(link.itertext()) for link in links]
-            else:
+            else:  # a link is a run property: neighbouring runs to one target show as one link
                 texts = []
-                for run in root.iter(_A + "r"):
-                    props = run.find(_A + "rPr")
-                    if props is not None and props.find(_A + "hlinkClick") is not None:
-                        texts.append("".join(t.text or "" for t in run.iter(_A + "t")))
+                for paragraph in root.iter(_A + "p"):
+                    target = None
+                    for child in paragraph:
+                        props = child.find(_A + "rPr") if child.tag == _A + "r" else None
+                        click = None if props is None else props.find(_A + "hlinkClick")
+                        key = None if click is None else tuple(sorted(click.attrib.items()))
+                        if key is not None and key != target:
+                            texts.append("")
+                        if key is not None:
+                            texts[-1] += "".join(t.text or "" for t in child.iter(_A + "t"))
+                        target = key
             count += sum(1 for t in texts if not any(c.isalnum() for c in t))
     return count
 

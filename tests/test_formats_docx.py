@@ -14,6 +14,7 @@ import docx
 import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from lxml import etree
 
 from translator import InputError, translate
 from translator.formats import read_bytes, word
@@ -584,3 +585,89 @@ def test_docx_link_placed_without_text_holds_the_word_where_it_stands():
     links = ["".join(w_texts(h)) for h in unit.paragraph.iter(qn("w:hyperlink"))]
     assert links == ["HERE."]
     assert "".join(w_texts(unit.paragraph)) == english
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_link_cut_by_proofing_marks_stays_one_link_with_its_words(order):
+    """Word puts spell-check marks between a link's runs: they don't cut the link in two, nor
+    leave a piece of it holding only a quotation mark (a link no one can see)."""
+    start, end = '<w:proofErr w:type="spellStart"/>', '<w:proofErr w:type="spellEnd"/>'
+    body = p(
+        '<w:hyperlink r:id="rIdA">'
+        + run('Die "')
+        + start
+        + run("Stadtwerke")
+        + end
+        + run('"')
+        + "</w:hyperlink>",
+        run(" sind gut."),
+    )
+    data = make_docx(body, links={"rIdA": "https://example.org"})
+    _, _, output = round_trip("proof.docx", data, order)
+    root = part(output, "word/document.xml")
+    links = ["".join(w_texts(h)) for h in root.iter(qn("w:hyperlink"))]
+    assert all(any(c.isalpha() for c in text) for text in links), links
+    if order != "first-to-end":  # there the stand-in parts the link's words
+        assert len(links) == 1
+    assert "Stadtwerke" in "".join(links) and "Die" in "".join(links)
+    assert letters(w_texts(root)) == {"once": 20, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_link_piece_without_letters_is_written_outside_the_link_in_its_own_font(order):
+    """A link over ``M☉`` (the sun's mass, the symbol in a font of its own): where reordering
+    parts the symbol from the letter, the symbol isn't left as a link of its own that no one can
+    see or click; it keeps its font."""
+    symbol = '<w:rFonts w:ascii="MS Mincho" w:hAnsi="MS Mincho"/>'
+    body = p(
+        run("Die Masse beträgt 4,31 Millionen "),
+        '<w:hyperlink r:id="rIdA">' + run("M") + run("☉", symbol) + "</w:hyperlink>",
+        run(" laut Messung."),
+    )
+    data = make_docx(body, links={"rIdA": "https://example.org/sonnenmasse"})
+    _, _, output = round_trip("masse.docx", data, order)
+    root = part(output, "word/document.xml")
+    links = ["".join(w_texts(h)) for h in root.iter(qn("w:hyperlink"))]
+    assert links and all(any(c.isalnum() for c in text) for text in links), links
+    assert "M" in "".join(links)
+    fonts = [
+        "".join(t.text for t in r.iter(qn("w:t")))
+        for r in root.iter(qn("w:r"))
+        if r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}") is not None
+    ]
+    assert any("☉" in text for text in fonts)
+    assert letters(w_texts(root))["left"] == 0
+
+
+@pytest.mark.parametrize("order", ["keep", "reverse"])
+def test_docx_ruby_base_and_its_reading_are_each_translated_in_place(order):
+    """A ruby (a reading or gloss set over a word, as Japanese furigana) keeps its shape; the
+    word and the text over it are both read, each on its own, and come back translated once."""
+    ruby = (
+        '<w:r><w:ruby><w:rubyPr><w:hps w:val="10"/><w:lid w:val="de-DE"/></w:rubyPr>'
+        + "<w:rt>" + run("alter Weg") + "</w:rt>"
+        + "<w:rubyBase>" + run("Hohlweg") + "</w:rubyBase></w:ruby></w:r>"
+    )  # fmt: skip
+    body = p(run("Wir gehen den "), ruby, run(" entlang."))
+    source, _, output = round_trip("ruby.docx", make_docx(body), order)
+    assert "Hohlweg" in source.text and "alter Weg" in source.text
+    root = part(output, "word/document.xml")
+    (found,) = root.iter(qn("w:ruby"))
+    assert [etree.QName(c).localname for c in found] == ["rubyPr", "rt", "rubyBase"]
+    assert "".join(w_texts(found.find(qn("w:rubyBase")))) == OPEN + "Hohlweg" + CLOSE
+    assert letters(w_texts(found.find(qn("w:rt")))) == {"once": 8, "left": 0, "twice": 0}
+    assert letters(w_texts(root)) == {"once": 33, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_formatted_tab_before_a_page_number_stays_a_tab(order):
+    """A table of contents line: the tab to the page number is a run of its own formatting;
+    wherever the words go, the paragraph keeps that tab (not a plain space) in that formatting."""
+    tab = "<w:r><w:rPr><w:webHidden/></w:rPr><w:tab/></w:r>"
+    body = p(run("Einleitung und Ziel der Arbeit"), tab, run("15"))
+    _, _, output = round_trip("toc.docx", make_docx(body), order)
+    root = part(output, "word/document.xml")
+    tabs = list(root.iter(qn("w:tab")))
+    assert len(tabs) == 1
+    assert tabs[0].getparent().find(f"{qn('w:rPr')}/{qn('w:webHidden')}") is not None
+    assert letters(w_texts(root)) == {"once": 26, "left": 0, "twice": 0}

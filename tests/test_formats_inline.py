@@ -160,6 +160,26 @@ def test_an_atom_follows_the_word_it_touches(order, expected):
     assert moved(plain, [Mark(13, 13, "[1]", atom=True)], order) == expected
 
 
+@pytest.mark.parametrize("order", ["keep", "reverse"])
+def test_an_atom_apart_from_all_but_its_word_stays_outside_that_words_brackets(order):
+    """An image before a word (a space before it) or a note mark after one (a space after it)
+    goes before or after the English word with its opening or closing marks, not inside them."""
+    plain = "Siehe Bild hier."
+    engine = StandInBackend(order, transform=lambda word: f"({word.upper()})")
+    translator = Translator(backend=engine, cache=False, retry_degenerate=False)
+    document = translator.translate_text(plain, paragraphs=[Span(0, len(plain))])
+    written = moved(plain, [Mark(6, 6, "<img>", atom=True)], order, document)
+    assert "<img>(BILD)" in written
+    written = moved(plain, [Mark(10, 10, "[1]", atom=True)], order, document)
+    assert "(BILD)[1]" in written
+    apart = "Siehe Bild  hier."  # an atom between two spaces goes beside a word, not into it
+    document = translator.translate_text(apart, paragraphs=[Span(0, len(apart))])
+    written = moved(apart, [Mark(11, 11, "<img>", atom=True)], order, document)
+    assert "(BILD) <img>" in written or "<img> (HIER)" in written, written
+    glued = "Siehe (Bild) hier."  # glued to the bracket in German: inside it in English too
+    assert moved(glued, [Mark(7, 7, "<img>", atom=True)]) == "SIEHE (<img>BILD) HIER."
+
+
 def test_an_atom_stays_inside_the_link_that_held_it():
     plain = "Lies die Anleitung hier."
     marks = [link(5, 18), Mark(18, 18, "<img>", atom=True, parent=0)]

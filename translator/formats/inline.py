@@ -887,20 +887,37 @@ class _Transfer:
                     if _same_word(english[ea:eb], plain[wa:wb]):
                         return ea + (x - wa), True
             if s.g2e[g]:
-                return max(s.ewords[e][1] for e, _ in s.g2e[g]), True
+                end = max(s.ewords[e][1] for e, _ in s.g2e[g])
+                return (end if right else _glued(english, end, s.ee, 1)), True
         g = bisect.bisect_left(s.gstarts, x)
         if right and g < len(s.gwords) and s.gwords[g][0] == x and s.g2e[g]:
-            return min(s.ewords[e][0] for e, _ in s.g2e[g]), True
+            start = min(s.ewords[e][0] for e, _ in s.g2e[g])
+            return (start if left else _glued(english, start, s.es, -1)), True
         if x <= s.gs:
             return s.es, not right
         apart = not left and not right
         for g in range(bisect.bisect_left(s.gstarts, x) - 1, -1, -1):
             if s.g2e[g]:
-                return max(s.ewords[e][1] for e, _ in s.g2e[g]), apart
+                end = max(s.ewords[e][1] for e, _ in s.g2e[g])
+                return (end if right else _glued(english, end, s.ee, 1)), apart
         for g in range(bisect.bisect_left(s.gstarts, x), len(s.gwords)):
             if s.g2e[g]:
-                return min(s.ewords[e][0] for e, _ in s.g2e[g]), apart
+                start = min(s.ewords[e][0] for e, _ in s.g2e[g])
+                return (start if left else _glued(english, start, s.es, -1)), apart
         return s.es, False
+
+
+def _glued(text: str, x: int, limit: int, step: int) -> int:
+    """Past the marks glued to a word at ``x`` (``step`` -1: an opening quote or bracket before
+    it; 1: closing ones after it), up to a space or ``limit``: an atom that stood apart from
+    everything but its word stays outside the English word's punctuation. ``x`` where the marks
+    join another word (``a/b``)."""
+    y = x
+    while y != limit and not text[y if step > 0 else y - 1].isspace():
+        if text[y if step > 0 else y - 1].isalnum():
+            return x
+        y += step
+    return y
 
 
 def _merged(intervals: list[list[int]]) -> list[tuple[int, int]]:

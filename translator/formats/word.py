@@ -13,7 +13,8 @@ A paragraph is one unit (see ``xmltext``): its text runs, including the text a f
 HYPERLINK's display text, a cross-reference, a table of contents entry), are translated; the
 field's instruction stays as it is. Hyperlinks, content controls, tracked insertions and fields
 are containers that follow their words; images, note references, bookmarks and deleted text
-(``w:delText``, left as it was) are atoms. A text box stored twice
+(``w:delText``, left as it was) are atoms. A ruby's base text and the reading or gloss over it
+are each a unit of their own. A text box stored twice
 (``mc:AlternateContent``: a DrawingML ``Choice`` and a VML ``Fallback``) is read once and written
 into both. Runs keep their exact properties; a run that mixes text with a picture or a break is
 cut in two first. Language tags ``w:lang`` (and the theme's language) of German become
@@ -72,6 +73,7 @@ _CONTAINERS = {
     _w("bdo"): (),
 }
 _SDT_CONTENT = _w("sdtContent")
+_RUBY_BASE, _RUBY_TEXT = _w("rubyBase"), _w("rt")
 
 _MAIN = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
@@ -228,7 +230,9 @@ class WordFlavor(Flavor):
     """WordprocessingML paragraphs: ``w:r`` runs inside hyperlinks, fields, content controls."""
 
     def paragraphs(self, root):
-        return list(root.iter(_P))
+        # a ruby's base text and its reading (or gloss) above it hold runs as a paragraph does:
+        # each is read as a unit of its own, after the paragraph that holds the ruby
+        return list(root.iter(_P, _RUBY_BASE, _RUBY_TEXT))
 
     def walk(self, paragraph, counter):
         return self._walk(paragraph, (), counter)

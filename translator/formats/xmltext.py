@@ -160,6 +160,8 @@ class Unit:
         marks: list[Mark] = []
         owners: list[Any] = []
         position = 0
+        last: Mark | None = None  # the last stretch: it runs on over atoms (a proofing mark, a
+        # bookmark) inside it, so that a link isn't cut in two around one
         for item in self.items:
             if isinstance(item, Atom):
                 marks.append(Mark(position, position, key=("atom", len(owners)), atom=True))
@@ -168,12 +170,12 @@ class Unit:
                 continue
             end = position + len(item.text)
             if item.key != base and end > position:
-                last = marks[-1] if marks else None
                 if last is not None and last.key == item.key and last.end == position:
                     last.end = end
                     position = end
                     continue
-                marks.append(Mark(position, end, key=item.key, essential=item.essential))
+                last = Mark(position, end, key=item.key, essential=item.essential)
+                marks.append(last)
                 owners.append(item.key)
             position = end
         return base, marks, owners
@@ -188,12 +190,19 @@ class Unit:
     def rebuild(self, english: str, moved: Sequence[Mark], base: tuple, owners: list) -> None:
         atoms: list[tuple[int, int, Any]] = []
         texts: list[Mark] = []
+        chars = list(english)
         for order, mark in enumerate(moved):
             if mark.atom and mark.key[0] != "atom":  # formatting over only spaces, kept whole
                 x = mark.start
                 space = x if x < len(english) and english[x].isspace() else x - 1
                 if 0 <= space < len(english) and english[space].isspace():
+                    # the English space it lands on becomes its own (a tab before a page
+                    # number, a line break), the rest of it follows
                     texts.append(Mark(space, space + 1, key=mark.key, essential=True))
+                    if mark.open:
+                        chars[space] = mark.open[0]
+                    if len(mark.open) > 1:
+                        atoms.append((space + 1, order, ("spaces", mark.open[1:], mark.key)))
                 else:
                     atoms.append((x, order, ("spaces", mark.open, mark.key)))
             elif mark.atom:
@@ -206,10 +215,16 @@ class Unit:
                     texts.append(Mark(*word, key=mark.key, essential=True))
             elif mark.end > mark.start:
                 texts.append(mark)
+        english = "".join(chars)
         sequence = _interleave(pieces(english, _flat(texts), base), sorted(atoms))
-        self._materialize(sequence)
+        self._materialize(sequence, _bare_pieces(sequence, self.items))
 
-    def _materialize(self, sequence: list[tuple[str, Any]]) -> None:
+    def _materialize(
+        self, sequence: list[tuple[str, Any]], bare: dict[int, set[int]] | None = None
+    ) -> None:
+        """Write the sequence; ``bare``: per text item, the links and fields it is written
+        outside of (see ``_bare_pieces``)."""
+        bare = bare or {}
         flavor = self.flavor
         leaves: dict[tuple, deque] = {}
         prototypes: dict[tuple, Leaf] = {}
@@ -277,7 +292,7 @@ class Unit:
         for position, (kind, value) in enumerate(sequence):
             if kind == "text" or (isinstance(value, tuple) and value[0] == "spaces"):
                 text, key = value if kind == "text" else value[1:]
-                chain = chain_of(key)
+                chain = tuple(c for c in chain_of(key) if c.index not in bare.get(position, ()))
                 close_to(common(chain))
                 open_chain(chain)
                 flavor.emit(parent(), text, leaves[key], prototypes[key], state)
@@ -298,6 +313,49 @@ class Unit:
                 open_chain((container,))
                 close_to(0)
         flavor.finish(self.paragraph)
+
+
+def _bare_pieces(sequence: list[tuple[str, Any]], items: list[Item]) -> dict[int, set[int]]:
+    """The pieces of a link or field without a letter or digit (a quotation mark, a symbol the
+    reordering parted from its word) where another piece of the same link shows some: written
+    outside it, in their own formatting, as no one could see or click such a link. Returns, per
+    text item of ``sequence``, the containers it leaves."""
+    essential = {c.index for item in items for c in item.chain if c.essential}
+    if not essential:
+        return {}
+    stretches: dict[int, list[list[int]]] = {}  # container → its stretches of text items
+    shown: dict[int, list[bool]] = {}  # container → whether each stretch holds letters/digits
+    open_now: set[int] = set()
+    for position, (kind, value) in enumerate(sequence):
+        if isinstance(value, Atom):
+            for c in open_now & {x.index for x in value.chain}:
+                shown[c][-1] = True  # an image or a drawing inside a link shows it
+            continue
+        if kind == "text":
+            text, key = value
+        elif isinstance(value, tuple) and value[0] == "spaces":
+            text, key = value[1], value[2]
+        else:
+            continue
+        chain = {i for i in key[0] if i in essential}
+        for c in open_now - chain:
+            open_now.discard(c)
+        for c in chain:
+            if c not in open_now:
+                stretches.setdefault(c, []).append([])
+                shown.setdefault(c, []).append(False)
+                open_now.add(c)
+            stretches[c][-1].append(position)
+            shown[c][-1] = shown[c][-1] or any(ch.isalnum() for ch in text)
+    bare: dict[int, set[int]] = {}
+    for c, found in stretches.items():
+        if not any(shown[c]):
+            continue
+        for positions, visible in zip(found, shown[c], strict=True):
+            if not visible:
+                for position in positions:
+                    bare.setdefault(position, set()).add(c)
+    return bare
 
 
 def _word_at(text: str, x: int) -> tuple[int, int] | None:

@@ -197,12 +197,13 @@ class Unit:
                 space = x if x < len(english) and english[x].isspace() else x - 1
                 if 0 <= space < len(english) and english[space].isspace():
                     # the English space it lands on becomes its own (a tab before a page
-                    # number, a line break), the rest of it follows
+                    # number), the rest of it follows; line breaks stay where the English
+                    # has them (between sentences)
                     texts.append(Mark(space, space + 1, key=mark.key, essential=True))
-                    if mark.open:
+                    if mark.open and "\n" not in mark.open and english[space] != "\n":
                         chars[space] = mark.open[0]
-                    if len(mark.open) > 1:
-                        atoms.append((space + 1, order, ("spaces", mark.open[1:], mark.key)))
+                        if len(mark.open) > 1:
+                            atoms.append((space + 1, order, ("spaces", mark.open[1:], mark.key)))
                 else:
                     atoms.append((x, order, ("spaces", mark.open, mark.key)))
             elif mark.atom:

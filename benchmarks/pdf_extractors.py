@@ -6,7 +6,7 @@ running header and footer); "in order" is the share of the known text's letters 
 extractor's text gives back in the same order (difflib's matching blocks), so text from two
 columns interleaved line by line scores low. Real PDFs (no known text) report characters and time.
 
-    python benchmarks/pdf_extractors.py [/work/corpus/pdf/*.pdf]
+    python benchmarks/pdf_extractors.py [CORPUS/pdf/*.pdf]
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Web articles, PDFs and e-books: what the readers recover, and at what time and memory.
 
 Each case runs in a fresh process (peak RSS is its own). Known-text cases are built by the tests'
-fixtures; real files are read from a corpus folder (default ``/work/corpus``: ``web/*.html``
-saved pages, ``pdf/*.pdf``, ``epub/*.epub``). Reading only: the translation itself is the engine's
-cost, measured in ``benchmarks/README.md``; writing uses the stand-in engine's output.
+fixtures; real files are read from a corpus folder (the first argument, default ``corpus``:
+``web/*.html`` saved pages, ``pdf/*.pdf``, ``epub/*.epub``). Reading only: the translation
+itself is the engine's cost, measured in ``benchmarks/README.md``; writing uses the stand-in
+engine's output.
 
     python benchmarks/reach.py [CORPUS]
 """
@@ -310,4 +311,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
     else:
-        main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/corpus"))
+        main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("corpus"))  # absent: built cases only

@@ -310,5 +310,7 @@ def case_epub_real(path: str) -> dict:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
+    elif sys.argv[1:2] in (["-h"], ["--help"]):
+        print(__doc__)
     else:
         main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("corpus"))  # absent: built cases only

@@ -39,23 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from tests.fixtures.browser import FIRST_VISIT_PROBE  # noqa: E402
+
 CHROMIUM = os.environ.get("TRANSLATOR_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 COMPLETE = ".bi-root[data-complete='true']"
 LONG_WAIT = 3 * 3600 * 1000
-
-VISIT_PROBE = """
-window.__visit = {german: null, preparing: null, english: null, complete: null};
-new MutationObserver(() => {
-  const v = window.__visit, now = performance.now();
-  if (v.german === null && document.querySelector('.bi-row .bi-de')) v.german = now;
-  if (v.preparing === null && [...document.querySelectorAll('[data-testid=stAlert]')]
-      .some(e => e.textContent.includes('Preparing the translation model'))) v.preparing = now;
-  if (v.english === null && document.querySelector('.bi-en .bi-s')) v.english = now;
-  if (v.complete === null && document.querySelector(".bi-root[data-complete='true']"))
-    v.complete = now;
-}).observe(document, {childList: true, subtree: true, attributes: true});
-"""
 
 
 def free_port() -> int:
@@ -102,7 +91,7 @@ def seconds(ms: float | None) -> float | None:
 def visit(browser, url: str, out: Path, name: str) -> dict:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.add_init_script(VISIT_PROBE)
+    page.add_init_script(FIRST_VISIT_PROBE)
     page.goto(url)
     page.wait_for_selector(".bi-row .bi-de", timeout=LONG_WAIT)
     page.screenshot(path=str(out / f"{name}-first-screen-1400-light.png"))

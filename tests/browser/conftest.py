@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
-from ..fixtures.browser import PAGE_SECONDS
+from ..fixtures.browser import FIRST_VISIT_PROBE, PAGE_SECONDS
 
 CHROMIUM = Path(os.environ.get("TRANSLATOR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -131,22 +131,6 @@ def browser():
             yield launched
         finally:
             launched.close()
-
-
-# What a first visit sees, and when (ms after the page starts): the first German row, the
-# "preparing the model" message, the first English sentence, the complete article.
-FIRST_VISIT_PROBE = """
-window.__visit = {german: null, preparing: null, english: null, complete: null};
-new MutationObserver(() => {
-  const v = window.__visit, now = performance.now();
-  if (v.german === null && document.querySelector('.bi-row .bi-de')) v.german = now;
-  if (v.preparing === null && [...document.querySelectorAll('[data-testid=stAlert]')]
-      .some(e => e.textContent.includes('Preparing the translation model'))) v.preparing = now;
-  if (v.english === null && document.querySelector('.bi-en .bi-s')) v.english = now;
-  if (v.complete === null && document.querySelector(".bi-root[data-complete='true']"))
-    v.complete = now;
-}).observe(document, {childList: true, subtree: true, attributes: true});
-"""
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import time
 
 from ..fixtures.browser import (
     COMPLETE,
+    IDLE,
     PAGE_SECONDS,
     ROW_PROBE,
     Messages,
@@ -33,6 +34,8 @@ def fast_mode(page) -> None:
         " && !document.querySelector('.bi-stale')",
         timeout=PAGE_SECONDS * 1000,
     )
+    # the page reruns once more when the translation ends: text typed during that run is lost
+    page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
 
 
 def watched(browser, url: str):

@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "translator.testing": 4,
     "translator.reader": 4,
     "translator.decode": 5,
+    "translator.replace": 5,
     "translator.engine": 6,
     "translator.formats": 7,
     "translator.api": 8,

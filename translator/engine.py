@@ -21,11 +21,11 @@ from .backends import Backend, load_backend
 from .cache import SentenceCache, enabled_by_default, to_value
 from .decode import RETRY_MIN_BEAM, RETRY_NO_REPEAT, Decoder, Decoding, output_limit
 from .describe import Translation, copied, has_text, join, plan, uncertain
-from .document import DEGENERATE, RETRIED, SPLIT, Document, Span
+from .document import Document, Span
 from .errors import InputError
+from .replace import replace_translation
 from .segment import SEGMENTER_VERSION
 from .signature import Signature, model_label
-from .surrogates import replace_surrogates
 
 Progress = Callable[[int, int], None]
 
@@ -235,43 +235,7 @@ class Translator:
         translated in chunks, is shown as given without word links. Lone surrogates in it become
         U+FFFD (see ``translator.surrogates``).
         """
-        if not isinstance(english, str):
-            raise InputError(f"the English must be a str, not {type(english).__name__}")
-        sentences = list(document.sentences)
-        if isinstance(index, bool) or not isinstance(index, int):
-            raise InputError(f"the sentence index must be a whole number, not {index!r}")
-        if not 0 <= index < len(sentences):
-            raise InputError(f"no sentence {index}: the document has {len(sentences)}")
-        sentence = sentences[index]
-        english = replace_surrogates(english)
-        german = sentence.source.of(document.source)
-        previous = sentence.target.of(document.target)
-        others = [a for a in sentence.alternatives if a != english]
-        flags = [f for f in sentence.flags if f not in (RETRIED, DEGENERATE)]  # not this text's
-        fields: dict = {"alternatives": [previous, *others], "flags": flags}
-        unaligned = {"target_words": [], "links": [], "word_scores": [], "uncertain": []}
-        if SPLIT in sentence.flags or not english.strip() or not self._fits_one_pass(english):
-            return document.with_translation(index, english, score=None, **unaligned, **fields)
-        forced = self._decoder.force(german, english)
-        if forced.english != english:  # the text didn't survive re-encoding: show it unaligned
-            return document.with_translation(index, english, score=None, **unaligned, **fields)
-        local = forced.sentence
-        return document.with_translation(
-            index,
-            english,
-            source_words=[w.shift(sentence.source.start) for w in local.source_words],
-            target_words=local.target_words,
-            links=local.links,
-            word_scores=local.word_scores,
-            uncertain=local.uncertain,
-            score=local.score,
-            **fields,
-        )
-
-    def _fits_one_pass(self, english: str) -> bool:
-        """Whether the model's decoder can read ``english`` (and ``</s>``) in one forced pass."""
-        pieces = len(self.backend.codec.encode_target(english))
-        return pieces + 1 < self.backend.max_source_positions
+        return replace_translation(document, index, english, self._decoder)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -323,13 +287,8 @@ class Translator:
 
     def _cache_context(self, beam: int, alternatives: int) -> str:
         """Everything besides the sentence that decides its cached result."""
-        return "|".join(
-            [
-                self.signature(beam),
-                f"alternatives:{min(alternatives, beam - 1)}",
-                f"details:{int(self.details)}",
-            ]
-        )
+        wanted = min(alternatives, beam - 1)
+        return f"{self.signature(beam)}|alternatives:{wanted}|details:{int(self.details)}"
 
 
 def _positive(name: str, value: int) -> int:

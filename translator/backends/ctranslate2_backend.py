@@ -44,9 +44,9 @@ import numpy as np
 
 from .base import Hypothesis
 from .codec import PieceCodec
+from .ct2_details import add_logprobs, normalised, repair_first_rows
 from .hub import ResolvedModel
 
-SCORE_TOKENS = 128  # tokens per teacher-forced scoring call: bounds its memory
 BEAM_BATCH = 16  # sentences CTranslate2 searches at once (it splits larger calls, sorted)
 REGROUP_ABOVE = 0.3  # share of rows re-decoded above which batches are grouped by limit up front
 
@@ -131,16 +131,19 @@ class CTranslate2Backend:
             hypotheses.append(hypothesis)
         if details:
             if beam > 1 and len(sources) > 1:
-                self._repair_first_rows(sources, hypotheses)
+                repair_first_rows(self.translator, sources, hypotheses, self._options())
             # rows whose search did not give every log-probability: all of a beam search's,
             # greedy rows cut at their bound (no </s> in the search) or searched with a mask
             unscored = [row for row, h in enumerate(hypotheses) if not h.logprobs]
             if unscored:
-                self._add_logprobs(
-                    [sources[row] for row in unscored], [hypotheses[row] for row in unscored]
+                add_logprobs(
+                    self.translator,
+                    [sources[row] for row in unscored],
+                    [self._tokens(hypotheses[row].ids) for row in unscored],
+                    [hypotheses[row] for row in unscored],
                 )
             for hypothesis, source in zip(hypotheses, sources, strict=True):
-                hypothesis.attention = _normalised(hypothesis.attention, len(source))
+                hypothesis.attention = normalised(hypothesis.attention, len(source))
         return hypotheses
 
     def force(
@@ -165,9 +168,9 @@ class CTranslate2Backend:
             Hypothesis(ids=ids, attention=np.asarray(r.attention[0], np.float32)[: len(ids) + 1])
             for ids, r in zip(targets, results, strict=True)
         ]
-        self._add_logprobs(source_tokens, hypotheses)
+        add_logprobs(self.translator, source_tokens, [self._tokens(t) for t in targets], hypotheses)
         for hypothesis, source in zip(hypotheses, source_tokens, strict=True):
-            hypothesis.attention = _normalised(hypothesis.attention, len(source))
+            hypothesis.attention = normalised(hypothesis.attention, len(source))
         return hypotheses
 
     # -- decoding -------------------------------------------------------------------------------
@@ -283,41 +286,6 @@ class CTranslate2Backend:
             return logprobs[: end + 1]
         return []
 
-    # -- details --------------------------------------------------------------------------------
-
-    def _repair_first_rows(self, sources: list[list[str]], hypotheses: list[Hypothesis]) -> None:
-        """Row 0 of a batched beam search's attention belongs to another sentence (4.8.5, CPU).
-
-        Row 0 reads the start token, so it depends on the source only: one greedy step gives it.
-        """
-        first = self.translator.translate_batch(
-            sources, **self._options(beam_size=1, max_decoding_length=1, return_attention=True)
-        )
-        for hypothesis, result in zip(hypotheses, first, strict=True):
-            hypothesis.attention[0] = np.asarray(result.attention[0][0], dtype=np.float32)
-
-    def _add_logprobs(self, sources: list[list[str]], hypotheses: list[Hypothesis]) -> None:
-        """Raw log-probabilities of each token and of </s>: one teacher-forced pass."""
-        scored = self.translator.score_batch(
-            sources,
-            [self._tokens(h.ids) for h in hypotheses],
-            max_input_length=0,
-            # the pass holds a few [tokens, vocabulary] float arrays: ~100 MB for 128 tokens
-            max_batch_size=SCORE_TOKENS,
-            batch_type="tokens",
-        )
-        for hypothesis, score in zip(hypotheses, scored, strict=True):
-            logprobs = list(score.log_probs)
-            if len(logprobs) != len(hypothesis.ids) + 1:
-                raise RuntimeError(
-                    f"expected {len(hypothesis.ids) + 1} log-probabilities, got {len(logprobs)}"
-                )
-            hypothesis.logprobs = logprobs
-            if hypothesis.attention is not None and len(hypothesis.attention) != len(logprobs):
-                raise RuntimeError(
-                    f"expected {len(logprobs)} attention rows, got {len(hypothesis.attention)}"
-                )
-
     # -- ids and tokens -----------------------------------------------------------------------
 
     def _tokens(self, ids: Sequence[int]) -> list[str]:
@@ -337,10 +305,3 @@ def _recorder(steps: list[list[float]]):
         return False  # never stop the search
 
     return record
-
-
-def _normalised(matrix: np.ndarray, width: int) -> np.ndarray:
-    """Columns for the source ids only, each row summing to 1."""
-    matrix = np.ascontiguousarray(matrix[:, :width], dtype=np.float32)
-    totals = matrix.sum(axis=1, keepdims=True)
-    return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)

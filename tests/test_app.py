@@ -121,16 +121,16 @@ def test_the_first_run_shows_the_german_at_once_with_a_place_for_each_english_ro
 
 
 def test_while_the_model_loads_the_page_says_so_above_the_german(app, monkeypatch, calls):
-    import translator.page as page
+    import translator.page.reading as reading
 
     loaded = threading.Event()
-    load = page._load_translator
+    load = reading._load_translator
 
     def loading(model):
         loaded.wait(60)  # the model is "loading" until the test has looked
         return load(model)
 
-    monkeypatch.setattr(page, "_load_translator", loading)
+    monkeypatch.setattr(reading, "_load_translator", loading)
     app.run()
     assert [i.value for i in app.info] == [
         "Preparing the translation model: this happens once, the first translation after "

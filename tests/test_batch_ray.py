@@ -2,7 +2,9 @@
 single-machine path writes, with the same manifest, and skips what is done on a rerun.
 
 One Ray instance for the whole module (starting one takes tens of seconds on a busy machine),
-two CPUs, the small random model in two actors.
+two CPUs, the small random model in two actors. Ray runs its workers at nice 15, so beside other
+busy processes they get a few percent of a core (a 30-second test took ten minutes beside two
+busy loops); here they run at the tests' own priority (``RAY_worker_niceness``).
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 CARRIED = ("TRANSLATOR_BACKEND", "TRANSLATOR_CACHE", "TRANSLATOR_CACHE_DIR", "TRANSLATOR_RETRY",
            "TRANSLATOR_CT2_CACHE")  # fmt: skip
+NICENESS = "RAY_worker_niceness"
 
 
 @pytest.fixture(scope="module")
 def local_ray():
     """A local Ray instance whose workers import this tree and see the tests' settings."""
     env = {name: os.environ[name] for name in CARRIED if name in os.environ}
+    niceness = os.environ.get(NICENESS)
+    os.environ[NICENESS] = "0"  # read by the raylet ray.init starts
     ray.init(
         num_cpus=2,
         include_dashboard=False,
@@ -36,6 +41,10 @@ def local_ray():
     )
     yield
     ray.shutdown()
+    if niceness is None:
+        os.environ.pop(NICENESS, None)
+    else:
+        os.environ[NICENESS] = niceness
 
 
 @pytest.fixture(scope="module")

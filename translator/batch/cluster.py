@@ -11,7 +11,9 @@ Known limits: an actor reads a document from its path, so the inputs must lie wh
 sees them under the same path (a shared file system); a corpus is read by the driver and its
 shards travel with the tasks. Each node keeps its own sentence cache (SQLite does not share over
 a network file system), so a sentence repeated on two nodes is translated on both. There is no
-per-sentence progress from the actors: the bar moves as tasks finish.
+per-sentence progress from the actors: the bar moves as tasks finish. Ray runs its workers at
+nice 15, so on a machine busy with other work they yield to it (``RAY_worker_niceness=0`` when
+Ray starts gives them normal priority).
 """
 
 from __future__ import annotations

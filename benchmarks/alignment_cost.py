@@ -1,7 +1,7 @@
 """What alignment and confidence cost: translation with and without them (torch engine).
 
 With details the search records the chosen outputs' log-probabilities and the alignment head's
-attention (``_SearchRecorder`` in ``translator/backends/marian_torch.py``); without, it doesn't.
+attention (``SearchRecorder`` in ``translator/backends/torch_search.py``); without, it doesn't.
 
 Runs on a random-weight model of the exact opus-mt-de-en shape (``opus_shape.py``), beam 4, over
 real German sentences, alternating the two settings so that machine noise hits both alike, and

@@ -88,15 +88,15 @@ def suppress_end_of_sentence(torch_engine: bool) -> None:
     if REAL:
         return
     if torch_engine:
-        from translator.backends import marian_torch
+        from translator.backends import torch_search
 
-        original = marian_torch._PerRowLengthLimit.__call__
+        original = torch_search.PerRowLengthLimit.__call__
 
         def call(self, input_ids, scores):
             scores[:, self.eos_id] = float("-inf")
             return original(self, input_ids, scores)
 
-        marian_torch._PerRowLengthLimit.__call__ = call
+        torch_search.PerRowLengthLimit.__call__ = call
         return
     try:
         from translator.backends import ctranslate2_backend as ct2

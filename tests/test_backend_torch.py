@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from translator.backends import marian_torch
+from translator.backends import marian_torch, torch_search
 
 SENTENCES = [
     "Die Gespräche seien nicht weit genug gediehen.",
@@ -64,7 +64,7 @@ def test_an_output_missing_from_the_record_is_scored_by_a_teacher_forced_pass(
 ):
     backend = translator.backend
     recorded = backend.generate(batch, beam=4, max_new_tokens=limits(batch))
-    monkeypatch.setattr(marian_torch._SearchRecorder, "hypotheses", lambda *_a, **_k: None)
+    monkeypatch.setattr(torch_search.SearchRecorder, "hypotheses", lambda *_a, **_k: None)
     scored = []
     original = marian_torch.TorchBackend._score
 
@@ -100,7 +100,7 @@ def test_the_recorder_masks_pad_and_renormalises_without_it(width):
     pad, eos, vocabulary = 9, 0, 10
     logits = torch.randn(2 * width, vocabulary, generator=torch.Generator().manual_seed(width))
     scores = logits.log_softmax(-1) if width > 1 else logits.clone()
-    recorder = marian_torch._SearchRecorder(width, pad_id=pad, eos_id=eos)
+    recorder = torch_search.SearchRecorder(width, pad_id=pad, eos_id=eos)
     start = torch.full((2 * width, 1), 5)
     out = recorder(start, scores)
     assert torch.isinf(out[:, pad]).all()

@@ -251,7 +251,7 @@ def test_a_gold_file_that_is_a_device_or_too_big_is_refused(
     args = ["--model", "unused", "--source", str(paths[0]), "--target", str(paths[1])]
     assert main([*args, "--links", "/dev/null"]) == 2
     assert "the gold file /dev/null is a device, not a file" in capsys.readouterr().err
-    monkeypatch.setattr("translator.calibrate.MAX_GOLD_BYTES", 2048)
+    monkeypatch.setattr("translator.calibrate.gold.MAX_GOLD_BYTES", 2048)
     paths[2].write_text("0-0\n" * 1000, "utf-8")
     assert main([*args, "--links", str(paths[2])]) == 2
     assert "is larger than 2 KB" in capsys.readouterr().err

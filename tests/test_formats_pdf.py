@@ -11,7 +11,7 @@ import pytest
 
 from translator import Translator, translate
 from translator.errors import InputError
-from translator.formats import output_formats, pdf, read_bytes, write_bytes
+from translator.formats import output_formats, pdf, pdf_layout, read_bytes, write_bytes
 from translator.testing import StandInBackend
 
 from .fixtures import pdfs
@@ -69,7 +69,7 @@ def test_pdf_line_end_hyphens_are_undone_only_inside_words(report, source):
 def test_pdf_join_rule(lines, joined):
     text = ""
     for line in lines:
-        text = pdf._join(text, line)
+        text = pdf_layout._join(text, line)
     assert text == joined
 
 

@@ -274,7 +274,7 @@ def build_random_marian(
     )
     for key in ("architectures", "transformers_version", "_name_or_path"):
         settings.pop(key, None)
-    from .backends.marian_torch import write_random_marian
+    from .backends.torch_random_model import write_random_marian
 
     write_random_marian(directory, settings, seed=seed, num_beams=num_beams)
     return directory

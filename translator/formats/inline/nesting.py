@@ -86,6 +86,8 @@ def _fillable(unit: Unit, covers: Covers, m: int, a: int, b: int, exclusive: boo
     if not (s.es <= a and b <= s.ee) or not s.linked:
         return False
     e = bisect.bisect_left(s.estarts, a)
+    if e > 0 and s.ewords[e - 1][1] > a:  # the gap begins inside a word: the rest of it
+        e -= 1  # (``defg`` of ``abcdefg`` after ``abc``) isn't the mark's unless unlinked
     while e < len(s.ewords) and s.ewords[e][0] < b:
         x, y = s.ewords[e]
         if s.e2g[e]:

@@ -11,9 +11,12 @@ formatting (a bold run, a link, a field's result) is a mark, and each atom a poi
 onto the English by ``inline.transfer``. The paragraph is then rebuilt from the English pieces in
 English order: each piece in a leaf of its formatting inside its own containers (a container whose
 mark was split is entered again as a copy of itself), each atom where its words went; a link or
-field that ``transfer`` placed without text holds the English word where it stands. Elements are
-moved, never made up: every attribute, property and unknown child stays, and a container or a
-field keeps its instruction. A format says how its paragraphs are walked and how text is written
+field that ``transfer`` placed without text holds the English word where it stands. A stretch
+of formatting over only whitespace (a tab before a page number, a formatted space) goes where
+its word went and takes the English space there; where several land on one space inside a
+sentence, the others are written whole after it, so none is lost. Elements are moved, never
+made up: every attribute, property and unknown child stays, and a container or a field keeps
+its instruction. A format says how its paragraphs are walked and how text is written
 through a ``Flavor``.
 
 *Twins*: the same paragraph stored twice for different readers (the Choice and Fallback of
@@ -45,6 +48,7 @@ class Container:
     opening: list = field(default_factory=list)
     closing: Any = None
     essential: bool = False
+    needs_text: bool = False  # a link, a field, a content control: no copy of it without text
     used: bool = False
 
     @property
@@ -191,19 +195,28 @@ class Unit:
         atoms: list[tuple[int, int, Any]] = []
         texts: list[Mark] = []
         chars = list(english)
+        taken: set[int] = set()  # English spaces that a run of only whitespace has become
         for order, mark in enumerate(moved):
             if mark.atom and mark.key[0] != "atom":  # formatting over only spaces, kept whole
                 x = mark.start
                 space = x if x < len(english) and english[x].isspace() else x - 1
-                if 0 <= space < len(english) and english[space].isspace():
-                    # the English space it lands on becomes its own (a tab before a page
-                    # number), the rest of it follows; line breaks stay where the English
-                    # has them (between sentences)
+                # line breaks stay where the English has them (between sentences): inside a
+                # sentence, a run's line breaks give way to the English sentence
+                inside = 0 <= space < len(english) and english[space] != "\n"
+                text = mark.open.replace("\n", "") if inside else mark.open
+                if space in taken and inside:  # another such run has this space: after it
+                    atoms.append((space + 1, order, ("spaces", text or " ", mark.key)))
+                elif space in taken:  # a line break the English has: never written twice
                     texts.append(Mark(space, space + 1, key=mark.key, essential=True))
-                    if mark.open and "\n" not in mark.open and english[space] != "\n":
-                        chars[space] = mark.open[0]
-                        if len(mark.open) > 1:
-                            atoms.append((space + 1, order, ("spaces", mark.open[1:], mark.key)))
+                elif 0 <= space < len(english) and english[space].isspace():
+                    taken.add(space)
+                    # the English space it lands on becomes its own (a tab before a page
+                    # number), the rest of it follows
+                    texts.append(Mark(space, space + 1, key=mark.key, essential=True))
+                    if text and inside:
+                        chars[space] = text[0]
+                        if len(text) > 1:
+                            atoms.append((space + 1, order, ("spaces", text[1:], mark.key)))
                 else:
                     atoms.append((x, order, ("spaces", mark.open, mark.key)))
             elif mark.atom:
@@ -317,11 +330,13 @@ class Unit:
 
 
 def _bare_pieces(sequence: list[tuple[str, Any]], items: list[Item]) -> dict[int, set[int]]:
-    """The pieces of a link or field without a letter or digit (a quotation mark, a symbol the
-    reordering parted from its word) where another piece of the same link shows some: written
-    outside it, in their own formatting, as no one could see or click such a link. Returns, per
-    text item of ``sequence``, the containers it leaves."""
-    essential = {c.index for item in items for c in item.chain if c.essential}
+    """The pieces of a link, field or content control (``Container.needs_text``) without a
+    letter or digit (a quotation mark, a symbol the reordering parted from its word) where
+    another piece of the same one shows some: written outside it, in their own formatting, as
+    no one could see or click such a link, and a field would fill its copy in again. Other
+    containers (a text direction, a tracked insertion) keep such pieces inside a copy of
+    themselves. Returns, per text item of ``sequence``, the containers it leaves."""
+    essential = {c.index for item in items for c in item.chain if c.needs_text}
     if not essential:
         return {}
     stretches: dict[int, list[list[int]]] = {}  # container → its stretches of text items

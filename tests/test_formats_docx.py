@@ -709,3 +709,27 @@ def test_docx_symbol_parted_from_its_words_stays_inside_the_tracked_insertion(or
         if run_.find(f"{qn('w:rPr')}/{qn('w:vertAlign')}") is not None:
             assert any(a.tag == qn("w:ins") for a in run_.iterancestors())
     assert letters(w_texts(root)) == {"once": 16, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_content_control_with_part_of_a_word_bold_stays_one_control(order):
+    """A content control holding ``Straße und Hausnummer`` with ``nummer`` in bold: wherever
+    the words go, the control stays one (its words, and the space and brackets between them,
+    inside it, not two copies with one id) and ``nummer`` stays bold."""
+    control = (
+        '<w:sdt><w:sdtPr><w:id w:val="7"/></w:sdtPr><w:sdtContent>'
+        + run("Straße und Haus")
+        + run("nummer", "<w:b/>")
+        + "</w:sdtContent></w:sdt>"
+    )
+    _, _, output = round_trip("feld.docx", make_docx(p(run("Bitte "), control)), order)
+    root = part(output, "word/document.xml")
+    (found,) = root.iter(qn("w:sdt"))
+    bold = [
+        "".join(w_texts(r)) for r in root.iter(qn("w:r")) if r.find(f"{qn('w:rPr')}/{qn('w:b')}")
+        is not None
+    ]  # fmt: skip
+    assert bold == ["nummer"]
+    assert all(any(a is found for a in r.iterancestors()) for r in root.iter(qn("w:r"))
+               if "nummer" in "".join(w_texts(r)))  # fmt: skip
+    assert letters(w_texts(root)) == {"once": 24, "left": 0, "twice": 0}

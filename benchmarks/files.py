@@ -15,8 +15,10 @@ format, txt, json, bilingual-html, tmx, xliff. Per input format it prints:
 * letters translated once %: letters of the same-format output inside exactly one ``⟦…⟧``, of
   the letters people read in the input (``VISIBLE``); letters left German (outside any ``⟦⟧``),
   by where they are; letters translated twice;
-* marks in → out under reordering: formatting stretches and links of each paragraph before and
-  after (order ``reverse``), and links left without text;
+* marks lost under reordering (order ``reverse``): stretches of formatting, links and fields of
+  the input whose formatting reaches none of their own English in the output (``compare_marks``),
+  and apart from them those still there but run together with a neighbour of the same
+  formatting (joined); links left without text;
 * time and peak RSS of the process that ran the format (one process per format).
 
 The checkers are a small registry (``CHECKERS``, ``VISIBLE``, ``MARKS``) so a format's own, stricter
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import io
 import json
 import re
@@ -383,21 +386,149 @@ def letters(pieces: list[tuple[str, str]]) -> dict:
 # ---------------------------------------------------------------- marks (registry)
 
 
-def office_marks(fmt: str, data: bytes) -> tuple[list[collections.Counter], int]:
-    """Per paragraph, its marks by what they are (formatting, link, field); links left empty."""
+@dataclasses.dataclass
+class Stretch:
+    """A stretch of one formatting (or a link, a field) in a paragraph: what it is (``key``, as
+    described by ``_describe``), the words it touches (whole words, brackets aside) and its
+    whitespace characters. ``base``: the formatting of the rest of the paragraph, not a mark."""
+
+    key: str
+    words: tuple[str, ...]
+    spaces: str
+    base: bool = False
+
+
+def office_marks(fmt: str, data: bytes) -> tuple[list[list[Stretch]], int]:
+    """Per paragraph, its stretches: the marks (formatting, links, fields) and the stretches of
+    the paragraph's base formatting between them; links left empty."""
     module = {"docx": "word", "pptx": "slides", "odt": "opendocument"}[fmt]
     reader = __import__(f"translator.formats.{module}", fromlist=["units"])
     _, found = reader.units(data, "file")
     per_unit = []
     for unit in found:
-        _, marks, _ = unit.marks()
-        counted: collections.Counter = collections.Counter()
+        base, marks, _ = unit.marks()
+        plain = _describe(unit, base)
+        text = unit.text
+        word_of, words = _words(text)
+        stretches = []
+        covered = [False] * len(text)
         for mark in marks:
-            if mark.atom:
-                continue
-            counted[_describe(unit, mark.key)] += 1
-        per_unit.append(counted)
+            if not mark.atom:
+                key = _describe(unit, mark.key)  # the base's, if it differs in language only
+                stretches.append(_stretch(text, words, word_of, mark.start, mark.end, key, plain))
+                covered[mark.start : mark.end] = [True] * (mark.end - mark.start)
+        start = None  # the base formatting's own stretches: where no mark is
+        for i in range(len(text) + 1):
+            if i < len(text) and not covered[i]:
+                start = i if start is None else start
+            elif start is not None:
+                stretches.append(_stretch(text, words, word_of, start, i, plain, plain))
+                start = None
+        per_unit.append(stretches)
     return per_unit, _empty_links(fmt, data)
+
+
+def _stretch(text, words, word_of, start: int, end: int, key: str, base: str) -> Stretch:
+    touched = sorted({word_of[i] for i in range(start, end)} - {None})
+    spaces = "".join(c for c in text[start:end] if c.isspace())
+    return Stretch(key, tuple(words[n] for n in touched), spaces, key == base)
+
+
+def _words(text: str) -> tuple[list[int | None], list[str]]:
+    """Each character's word (None: a space), and the words: what the stand-in gave back as one
+    word (``⟦…⟧``, its brackets with it), elsewhere the words of ``translator.words``."""
+    from translator.words import word_spans
+
+    word_of: list[int | None] = [None] * len(text)
+    words: list[str] = []
+    position = 0
+    for bracketed in re.finditer(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}|\\Z", text):
+        for span in word_spans(text, position, bracketed.start()):
+            word_of[span.start : span.end] = [len(words)] * (span.end - span.start)
+            words.append(span.of(text))
+        if bracketed.end() > bracketed.start():
+            word_of[bracketed.start() : bracketed.end()] = [len(words)] * len(bracketed[0])
+            words.append(bracketed[1])
+        position = bracketed.end()
+    return word_of, words
+
+
+def compare_marks(before: list, after: list) -> tuple[int, int, int, int]:
+    """(marks in, lost, joined, stretches out) over paragraphs taken in order.
+
+    A mark of the input is *lost* when its formatting reaches no English of its own in the same
+    paragraph of the output: no stretch of the same formatting touches the English of one of
+    its words (or, for a stretch of only whitespace, no whitespace character carries it). Each
+    English word or whitespace character of a stretch counts for one input mark only (a
+    matching); the output's stretches of its base formatting count too (a paragraph's base may
+    change when its words move). Stretches that differ from the base in language only are not
+    marks. A kept mark is *joined* when it ran together with another of the same formatting:
+    the paragraph has fewer stretches of that formatting than it kept marks. HTML pages, counted
+    by tags, have no words per mark: there a mark is lost when the output has fewer tags of its
+    kind.
+    """
+    marks = lost = joined = out = 0
+    for a, b in zip(before, after, strict=False):
+        if isinstance(a, collections.Counter):
+            marks += sum(a.values())
+            lost += sum(max(0, a[k] - b[k]) for k in a)
+            out += sum(b.values())
+            continue
+        marks += sum(not s.base for s in a)
+        out += sum(not s.base for s in b)
+        for key in {s.key for s in a if not s.base}:
+            mine = [s for s in a if s.key == key and not s.base]
+            theirs = [s for s in b if s.key == key]
+            kept = _matched(mine, theirs)
+            lost += len(mine) - kept
+            joined += max(0, kept - len(theirs))
+    for a in before[len(after) :]:
+        count = (
+            sum(a.values()) if isinstance(a, collections.Counter) else sum(not s.base for s in a)
+        )
+        marks += count
+        lost += count
+    return marks, lost, joined, out
+
+
+def _matched(mine: list[Stretch], theirs: list[Stretch]) -> int:
+    """How many of ``mine`` get an English word or whitespace character of their own among
+    ``theirs`` (a maximum matching: greedy, then augmenting paths)."""
+    slots: dict[tuple[str, str], list[tuple[int, int]]] = collections.defaultdict(list)
+    for o, stretch in enumerate(theirs):
+        for n, word in enumerate(stretch.words):
+            slots["word", word].append((o, n))
+        for n in range(len(stretch.spaces)):
+            slots["space", ""].append((o, -1 - n))
+    options = []
+    for stretch in mine:
+        if stretch.words:
+            found = [x for w in dict.fromkeys(stretch.words) for x in slots.get(("word", w), [])]
+        else:
+            found = slots.get(("space", ""), [])
+        options.append(found)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * len(mine) + 1000))
+    holder: dict[tuple[int, int], int] = {}
+    for g, found in enumerate(options):  # greedy first: most marks find a free slot at once
+        free = next((x for x in found if x not in holder), None)
+        if free is not None:
+            holder[free] = g
+    matched = set(holder.values())
+
+    def augment(g: int, seen: set) -> bool:
+        for x in options[g]:
+            if x in seen:
+                continue
+            seen.add(x)
+            if x not in holder or augment(holder[x], seen):
+                holder[x] = g
+                return True
+        return False
+
+    for g, found in enumerate(options):
+        if g not in matched and found and augment(g, set()):
+            matched.add(g)
+    return len(matched)
 
 
 _NOISE = re.compile(r'\s(?:lang|altLang|dirty|err|w:rsid\w*|smtClean)="[^"]*"|<w:lang [^>]*/>')
@@ -470,7 +601,7 @@ def html_marks(data: bytes) -> tuple[list[collections.Counter], int]:
     return [counted], empty
 
 
-MARKS: dict[str, Callable[[bytes], tuple[list[collections.Counter], int]]] = {
+MARKS: dict[str, Callable[[bytes], tuple[list, int]]] = {
     "docx": lambda data: office_marks("docx", data),
     "pptx": lambda data: office_marks("pptx", data),
     "odt": lambda data: office_marks("odt", data),
@@ -511,7 +642,8 @@ def run_format(fmt: str, files: list[str], orders: list[str]) -> dict:
 
     stats: dict = {
         "files": 0, "crashes": 0, "refused": 0, "outputs": 0, "kept": 0, "once": 0, "twice": 0,
-        "total_in": 0, "left": collections.Counter(), "marks_in": 0, "marks_out": 0,
+        "total_in": 0, "left": collections.Counter(), "marks_in": 0, "marks_lost": 0,
+        "marks_joined": 0, "stretches_out": 0,
         "empty_links_in": 0, "empty_links_out": 0, "problems": [],
     }  # fmt: skip
     started = time.perf_counter()
@@ -585,11 +717,13 @@ def run_format(fmt: str, files: list[str], orders: list[str]) -> dict:
                     except Exception as error:
                         stats["problems"].append(f"marks of {Path(path).name}: {error!r}")
                         continue
-                    stats["marks_in"] += sum(sum(c.values()) for c in marks_in)
-                    stats["marks_out"] += sum(
-                        sum(min(a[k], b[k]) for k in a)
-                        for a, b in zip(marks_in, marks_out, strict=False)
-                    )
+                    count, lost, joined, out = compare_marks(marks_in, marks_out)
+                    stats["marks_in"] += count
+                    stats["marks_lost"] += lost
+                    stats["marks_joined"] += joined
+                    stats["stretches_out"] += out
+                    if lost:
+                        stats["problems"].append(f"marks lost: {Path(path).name} ({lost})")
                     stats["empty_links_in"] += empty_in
                     stats["empty_links_out"] += empty_out
     stats["seconds"] = time.perf_counter() - started
@@ -623,20 +757,26 @@ def gather(folders: list[str]) -> dict[str, list[str]]:
 def table(results: dict[str, dict]) -> str:
     lines = [
         "| format | files | crashes | refused | structure kept | letters translated once "
-        "| left German (where) | twice | marks in → out (reverse) | links without text "
+        "| left German (where) | twice | marks lost (reverse) | joined | links without text "
         "| s | peak RSS MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for fmt, s in sorted(results.items()):
         kept = f"{100 * s['kept'] / s['outputs']:.1f} %" if s["outputs"] else "–"
         once = f"{100 * s['once'] / s['total_in']:.2f} %" if s["total_in"] else "–"
         left = sum(s["left"].values())
         where = ", ".join(f"{k} {v}" for k, v in sorted(s["left"].items(), key=lambda x: -x[1]))
-        marks = f"{s['marks_in']} → {s['marks_out']}" if s["marks_in"] else "–"
+        marks = "–"
+        if s["marks_in"]:
+            share = 100 * s["marks_lost"] / s["marks_in"]
+            marks = f"{s['marks_lost']} of {s['marks_in']} ({share:.1f} %)"
+        joined = str(s["marks_joined"]) if s["marks_in"] else "–"
         links = f"{s['empty_links_in']} → {s['empty_links_out']}"
         lines.append(
             f"| {fmt} | {s['files']} | {s['crashes']} | {s['refused']} | {kept} | {once} "
-            f"| {left}{' (' + where + ')' if where else ''} | {s['twice']} | {marks} | {links} "
+            f"| {left}{' (' + where + ')' if where else ''} | {s['twice']} | {marks} | {joined} "
+            f"| {links} "
             f"| {s['seconds']:.1f} | {s['peak_rss_mb']:.0f} |"
         )
     return "\n".join(lines)

@@ -15,12 +15,14 @@ format, txt, json, bilingual-html, tmx, xliff. Per input format it prints:
 * letters translated once %: letters of the same-format output inside exactly one ``⟦…⟧``, of
   the letters people read in the input (``VISIBLE``); letters left German (outside any ``⟦⟧``),
   by where they are; letters translated twice;
-* marks in → out under reordering: formatting stretches and links of each paragraph before and
-  after (order ``reverse``), and links left without text;
+* marks lost under reordering (order ``reverse``): stretches of formatting, links and fields of
+  the input whose formatting reaches none of their own English in the output (``compare_marks``),
+  and apart from them those still there but run together with a neighbour of the same
+  formatting (joined); links left without text;
 * time and peak RSS of the process that ran the format (one process per format).
 
 The checkers are a small registry (``CHECKERS``, ``VISIBLE``, ``MARKS``) so a format's own, stricter
-checker can replace the simple one here.
+checker can replace the simple one here; the office files' marks are counted in ``file_marks``.
 """
 
 from __future__ import annotations
@@ -42,10 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.append(str(ROOT))  # PYTHONPATH first: a tree under test may come from elsewhere
 
+from file_marks import CLOSE, OPEN, PARSER, compare_marks, office_marks  # noqa: E402
 from lxml import etree  # noqa: E402
 
-OPEN, CLOSE = "⟦", "⟧"
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 WRITERS = ("same", "txt", "json", "bilingual-html", "tmx", "xliff")
 
 
@@ -383,84 +384,6 @@ def letters(pieces: list[tuple[str, str]]) -> dict:
 # ---------------------------------------------------------------- marks (registry)
 
 
-def office_marks(fmt: str, data: bytes) -> tuple[list[collections.Counter], int]:
-    """Per paragraph, its marks by what they are (formatting, link, field); links left empty."""
-    module = {"docx": "word", "pptx": "slides", "odt": "opendocument"}[fmt]
-    reader = __import__(f"translator.formats.{module}", fromlist=["units"])
-    _, found = reader.units(data, "file")
-    per_unit = []
-    for unit in found:
-        _, marks, _ = unit.marks()
-        counted: collections.Counter = collections.Counter()
-        for mark in marks:
-            if mark.atom:
-                continue
-            counted[_describe(unit, mark.key)] += 1
-        per_unit.append(counted)
-    return per_unit, _empty_links(fmt, data)
-
-
-_NOISE = re.compile(r'\s(?:lang|altLang|dirty|err|w:rsid\w*|smtClean)="[^"]*"|<w:lang [^>]*/>')
-
-
-def _describe(unit, key) -> str:
-    chain_ids, props = key
-    described = []
-    for item in unit.items:
-        for container in getattr(item, "chain", ()):
-            if container.index in chain_ids and container.index not in [d[0] for d in described]:
-                if container.element is not None:
-                    tag = etree.QName(container.element).localname
-                    attrs = sorted(
-                        (etree.QName(k).localname, v)
-                        for k, v in container.element.attrib.items()
-                        if "rsid" not in k and etree.QName(k).localname != "id"
-                    )
-                    described.append((container.index, f"{tag}{attrs}"))
-                else:
-                    code = "".join(
-                        t.text or "" for run in container.opening for t in run.iter()
-                        if t.tag.endswith("}instrText")
-                    ).split()  # fmt: skip
-                    described.append((container.index, "field " + (code[0] if code else "")))
-    return "|".join(d for _, d in described) + "|" + _NOISE.sub("", props)
-
-
-def _empty_links(fmt: str, data: bytes) -> int:
-    """Links people can't see: a hyperlink (or HYPERLINK field result) without letters; in
-    slides, a stretch of neighbouring runs that link to one target."""
-    count = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in archive.namelist():
-            raw = archive.read(member)
-            if not member.endswith(".xml") or not raw.strip():
-                continue
-            root = etree.fromstring(raw, PARSER)
-            if root is None:
-                continue
-            if fmt == "docx":
-                links = list(root.iter(_W + "hyperlink"))
-                texts = ["".join(t.text or "" for t in link.iter(_W + "t")) for link in links]
-            elif fmt == "odt":
-                links = list(root.iter(_TEXT_NS + "a"))
-                texts = ["".join(link.itertext()) for link in links]
-            else:  # a link is a run property: neighbouring runs to one target show as one link
-                texts = []
-                for paragraph in root.iter(_A + "p"):
-                    target = None
-                    for child in paragraph:
-                        props = child.find(_A + "rPr") if child.tag == _A + "r" else None
-                        click = None if props is None else props.find(_A + "hlinkClick")
-                        key = None if click is None else tuple(sorted(click.attrib.items()))
-                        if key is not None and key != target:
-                            texts.append("")
-                        if key is not None:
-                            texts[-1] += "".join(t.text or "" for t in child.iter(_A + "t"))
-                        target = key
-            count += sum(1 for t in texts if not any(c.isalnum() for c in t))
-    return count
-
-
 def html_marks(data: bytes) -> tuple[list[collections.Counter], int]:
     parser = _Tags()
     parser.feed(data.decode("utf-8", "replace"))
@@ -470,7 +393,7 @@ def html_marks(data: bytes) -> tuple[list[collections.Counter], int]:
     return [counted], empty
 
 
-MARKS: dict[str, Callable[[bytes], tuple[list[collections.Counter], int]]] = {
+MARKS: dict[str, Callable[[bytes], tuple[list, int]]] = {
     "docx": lambda data: office_marks("docx", data),
     "pptx": lambda data: office_marks("pptx", data),
     "odt": lambda data: office_marks("odt", data),
@@ -511,7 +434,8 @@ def run_format(fmt: str, files: list[str], orders: list[str]) -> dict:
 
     stats: dict = {
         "files": 0, "crashes": 0, "refused": 0, "outputs": 0, "kept": 0, "once": 0, "twice": 0,
-        "total_in": 0, "left": collections.Counter(), "marks_in": 0, "marks_out": 0,
+        "total_in": 0, "left": collections.Counter(), "marks_in": 0, "marks_lost": 0,
+        "marks_joined": 0, "stretches_out": 0,
         "empty_links_in": 0, "empty_links_out": 0, "problems": [],
     }  # fmt: skip
     started = time.perf_counter()
@@ -585,11 +509,13 @@ def run_format(fmt: str, files: list[str], orders: list[str]) -> dict:
                     except Exception as error:
                         stats["problems"].append(f"marks of {Path(path).name}: {error!r}")
                         continue
-                    stats["marks_in"] += sum(sum(c.values()) for c in marks_in)
-                    stats["marks_out"] += sum(
-                        sum(min(a[k], b[k]) for k in a)
-                        for a, b in zip(marks_in, marks_out, strict=False)
-                    )
+                    count, lost, joined, out = compare_marks(marks_in, marks_out)
+                    stats["marks_in"] += count
+                    stats["marks_lost"] += lost
+                    stats["marks_joined"] += joined
+                    stats["stretches_out"] += out
+                    if lost:
+                        stats["problems"].append(f"marks lost: {Path(path).name} ({lost})")
                     stats["empty_links_in"] += empty_in
                     stats["empty_links_out"] += empty_out
     stats["seconds"] = time.perf_counter() - started
@@ -623,20 +549,26 @@ def gather(folders: list[str]) -> dict[str, list[str]]:
 def table(results: dict[str, dict]) -> str:
     lines = [
         "| format | files | crashes | refused | structure kept | letters translated once "
-        "| left German (where) | twice | marks in → out (reverse) | links without text "
+        "| left German (where) | twice | marks lost (reverse) | joined | links without text "
         "| s | peak RSS MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for fmt, s in sorted(results.items()):
         kept = f"{100 * s['kept'] / s['outputs']:.1f} %" if s["outputs"] else "–"
         once = f"{100 * s['once'] / s['total_in']:.2f} %" if s["total_in"] else "–"
         left = sum(s["left"].values())
         where = ", ".join(f"{k} {v}" for k, v in sorted(s["left"].items(), key=lambda x: -x[1]))
-        marks = f"{s['marks_in']} → {s['marks_out']}" if s["marks_in"] else "–"
+        marks = "–"
+        if s["marks_in"]:
+            share = 100 * s["marks_lost"] / s["marks_in"]
+            marks = f"{s['marks_lost']} of {s['marks_in']} ({share:.1f} %)"
+        joined = str(s["marks_joined"]) if s["marks_in"] else "–"
         links = f"{s['empty_links_in']} → {s['empty_links_out']}"
         lines.append(
             f"| {fmt} | {s['files']} | {s['crashes']} | {s['refused']} | {kept} | {once} "
-            f"| {left}{' (' + where + ')' if where else ''} | {s['twice']} | {marks} | {links} "
+            f"| {left}{' (' + where + ')' if where else ''} | {s['twice']} | {marks} | {joined} "
+            f"| {links} "
             f"| {s['seconds']:.1f} | {s['peak_rss_mb']:.0f} |"
         )
     return "\n".join(lines)

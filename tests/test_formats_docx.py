@@ -671,3 +671,65 @@ def test_docx_formatted_tab_before_a_page_number_stays_a_tab(order):
     assert len(tabs) == 1
     assert tabs[0].getparent().find(f"{qn('w:rPr')}/{qn('w:webHidden')}") is not None
     assert letters(w_texts(root)) == {"once": 26, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_two_formatted_tabs_at_one_place_both_stay_tabs_in_their_formatting(order):
+    """A table of contents line with two tabs of different formatting before the page number:
+    the English has one space there, and each tab keeps its place and formatting (neither
+    takes the other's, nor is lost)."""
+    hidden = "<w:r><w:rPr><w:webHidden/></w:rPr><w:tab/></w:r>"
+    bold = "<w:r><w:rPr><w:b/></w:rPr><w:tab/></w:r>"
+    body = p(run("Einleitung"), hidden, bold, run("3"))
+    _, _, output = round_trip("toc.docx", make_docx(body), order)
+    root = part(output, "word/document.xml")
+    tabs = [t.getparent().find(qn("w:rPr")) for t in root.iter(qn("w:tab"))]
+    formats = sorted(etree.QName(props[0]).localname for props in tabs if props is not None)
+    assert len(tabs) == 2 and formats == ["b", "webHidden"]
+    assert letters(w_texts(root)) == {"once": 10, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_symbol_parted_from_its_words_stays_inside_the_tracked_insertion(order):
+    """A tracked insertion ends in a superscript asterisk: where reordering parts the asterisk
+    from the inserted words, it is still inserted text (a copy of the insertion holds it), not
+    text the document had before, and it keeps its superscript."""
+    inserted = (
+        '<w:ins w:id="1" w:author="A" w:date="2024-01-01T00:00:00Z">'
+        + run("neue Regel")
+        + run("*", '<w:vertAlign w:val="superscript"/>')
+        + "</w:ins>"
+    )
+    body = p(run("Die "), inserted, run(" gilt."))
+    _, _, output = round_trip("ins.docx", make_docx(body), order)
+    root = part(output, "word/document.xml")
+    insertions = "".join("".join(w_texts(ins)) for ins in root.iter(qn("w:ins")))
+    assert "*" in insertions and "Regel" in insertions and "neue" in insertions
+    for run_ in root.iter(qn("w:r")):
+        if run_.find(f"{qn('w:rPr')}/{qn('w:vertAlign')}") is not None:
+            assert any(a.tag == qn("w:ins") for a in run_.iterancestors())
+    assert letters(w_texts(root)) == {"once": 16, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_docx_content_control_with_part_of_a_word_bold_stays_one_control(order):
+    """A content control holding ``Straße und Hausnummer`` with ``nummer`` in bold: wherever
+    the words go, the control stays one (its words, and the space and brackets between them,
+    inside it, not two copies with one id) and ``nummer`` stays bold."""
+    control = (
+        '<w:sdt><w:sdtPr><w:id w:val="7"/></w:sdtPr><w:sdtContent>'
+        + run("Straße und Haus")
+        + run("nummer", "<w:b/>")
+        + "</w:sdtContent></w:sdt>"
+    )
+    _, _, output = round_trip("feld.docx", make_docx(p(run("Bitte "), control)), order)
+    root = part(output, "word/document.xml")
+    (found,) = root.iter(qn("w:sdt"))
+    bold = [
+        "".join(w_texts(r)) for r in root.iter(qn("w:r")) if r.find(f"{qn('w:rPr')}/{qn('w:b')}")
+        is not None
+    ]  # fmt: skip
+    assert bold == ["nummer"]
+    assert all(any(a is found for a in r.iterancestors()) for r in root.iter(qn("w:r"))
+               if "nummer" in "".join(w_texts(r)))  # fmt: skip
+    assert letters(w_texts(root)) == {"once": 24, "left": 0, "twice": 0}

@@ -291,3 +291,32 @@ def test_every_mark_survives_reordering_well_nested_and_links_keep_text(case, or
     text = render(english, out, lambda chunk, _: chunk)
     for tag in ("<a>", "<b>"):
         assert text.count(tag) == text.count(tag.replace("<", "</"))
+
+
+@pytest.mark.parametrize(
+    "order, expected",
+    [
+        ("keep", "<a>NEUE ABC</a><i>DE</i>FG HIER"),
+        ("first-to-end", "<a>ABC</a><i>DE</i>FG HIER <a>NEUE</a>"),
+        ("reverse", "HIER <a>ABC</a><i>DE</i>FG <a>NEUE</a>"),
+    ],
+)
+def test_a_link_never_reaches_over_part_of_a_word_placed_for_another_link(order, expected):
+    """One link over ``Neue abc``, another over the ``de`` of ``abcdefg``: where the words move
+    apart, the first link's pieces are not joined over the second's letters (a link inside a
+    link, and a character in two links)."""
+    assert moved("Neue abcdefg hier", [link(0, 8, "a"), link(8, 10, "i")], order) == expected
+
+
+@pytest.mark.parametrize(
+    "order, expected",
+    [
+        ("keep", "ER LAS DAS <b>BUCH UND ZEITUNGS</b>ARTIKEL."),
+        ("reverse", ". <b>ZEITUNGS</b>ARTIKEL <b>UND BUCH</b> DAS LAS ER"),
+    ],
+)
+def test_a_mark_over_part_of_a_word_is_not_joined_over_the_rest_of_it(order, expected):
+    """Bold over ``Buch und Zeitungs`` (of ``Zeitungsartikel``): where the words turn round, the
+    bold pieces are not joined over ``ARTIKEL``, which was never bold."""
+    plain = "Er las das Buch und Zeitungsartikel."
+    assert moved(plain, [bold(11, 28)], order) == expected

@@ -303,3 +303,18 @@ def test_odt_form_input_and_cross_reference_show_english_fields_the_program_fill
     paragraph = next(content.iter(f"{{{TEXT}}}p"))
     assert letters(shown(paragraph)) == {"once": 44, "left": 0, "twice": 0}
     assert next(content.iter(f"{{{TEXT}}}page-number")).text == "2"
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_odt_two_tabs_in_spans_of_their_own_at_one_place_both_stay_in_their_spans(order):
+    """A table of contents line with two tabs, each in a span of its own, before the page
+    number: the English has one space there, and each tab keeps its place and its span."""
+    body = (
+        '<text:p>Einleitung<text:span text:style-name="T1"><text:tab/></text:span>'
+        '<text:span text:style-name="T2"><text:tab/></text:span>5</text:p>'
+    )
+    _, _, output = round_trip("inhalt.odt", make_odt(body), order)
+    paragraph = next(part(output, "content.xml").iter(f"{{{TEXT}}}p"))
+    tabs = list(paragraph.iter(f"{{{TEXT}}}tab"))
+    assert sorted(t.getparent().get(f"{{{TEXT}}}style-name") for t in tabs) == ["T1", "T2"]
+    assert letters(shown(paragraph)) == {"once": 10, "left": 0, "twice": 0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from translator.formats import output_formats, read_bytes, reader_for
 from .fixtures.office import CLOSE, OPEN, letters, members, part, round_trip, texts, zipped
 
 pptx = pytest.importorskip("pptx")
-from pptx.util import Inches  # noqa: E402
+from pptx.util import Inches, Pt  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "pptx"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -227,3 +228,78 @@ def test_pptx_a_word_file_named_pptx_is_refused_clearly():
 
     with pytest.raises(InputError, match="not a PowerPoint presentation"):
         read_bytes("falsch.pptx", make_docx(p("Hallo Welt.")))
+
+
+@pytest.mark.parametrize("order", ["keep", "first-to-end", "reverse"])
+def test_pptx_two_formatted_tabs_at_one_place_both_stay_tabs_in_their_formatting(order):
+    """An agenda line with two tabs of their own formatting before a number: the English has
+    one space there, and each tab keeps its place and formatting (neither is lost)."""
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    paragraph = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1))
+    paragraph = paragraph.text_frame.paragraphs[0]
+    for text, style in (("Einleitung", None), ("\t", "b"), ("\t", "i"), ("5", None)):
+        run = paragraph.add_run()
+        run.text = text
+        if style:
+            setattr(run.font, {"b": "bold", "i": "italic"}[style], True)
+    data = io.BytesIO()
+    deck.save(data)
+    _, _, output = round_trip("agenda.pptx", data.getvalue(), order)
+    root = part(output, "ppt/slides/slide1.xml")
+    tabs = []
+    for run in root.iter(f"{{{A}}}r"):
+        props = run.find(f"{{{A}}}rPr")
+        for char in "".join(run.itertext()):
+            if char == "\t":
+                tabs.append(sorted(k for k in ("b", "i") if props is not None and props.get(k)))
+    assert sorted(tabs) == [["b"], ["i"]]
+    assert letters(texts(root, A_T)) == {"once": 10, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "reverse"])
+def test_pptx_line_break_keeps_its_own_formatting(order):
+    """A line break with properties of its own (the height of the line it ends) after a bold
+    sentence keeps them, wherever the bold words go."""
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    paragraph = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1))
+    paragraph = paragraph.text_frame.paragraphs[0]
+    bold = paragraph.add_run()
+    bold.text = "Ideen erfolgreich umsetzen."
+    bold.font.bold = True
+    paragraph.add_run().text = "Mit Strategie begeistern wir alle Menschen."
+    br = etree.SubElement(paragraph._p, f"{{{A}}}br")
+    etree.SubElement(br, f"{{{A}}}rPr", sz="4000")
+    bold._r.addnext(br)
+    data = io.BytesIO()
+    deck.save(data)
+    _, _, output = round_trip("folie.pptx", data.getvalue(), order)
+    root = part(output, "ppt/slides/slide1.xml")
+    breaks = [b.find(f"{{{A}}}rPr") for b in root.iter(f"{{{A}}}br")]
+    assert [None if p is None else p.get("sz") for p in breaks] == ["4000"]
+    assert letters(texts(root, A_T)) == {"once": 61, "left": 0, "twice": 0}
+
+
+@pytest.mark.parametrize("order", ["keep", "reverse"])
+def test_pptx_formatted_spaces_and_a_line_break_at_one_place_give_one_line_break(order):
+    """Spaces of their own formatting between the words of a line, and the line break after
+    it in the same formatting: where a space and the break land on the English break, the
+    break is written once (the line count stays)."""
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    paragraph = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1))
+    paragraph = paragraph.text_frame.paragraphs[0]
+    for text in ("Gesten", " ", "für", " ", "Abstraktes"):
+        run = paragraph.add_run()
+        run.text = text
+        run.font.size = Pt(24) if text == " " else Pt(20)
+    br = etree.SubElement(paragraph._p, f"{{{A}}}br")
+    br.append(copy.deepcopy(paragraph.runs[1]._r.find(f"{{{A}}}rPr")))
+    paragraph.add_run().text = "Unser Gehirn bildet Abstraktes räumlich ab!"
+    data = io.BytesIO()
+    deck.save(data)
+    _, _, output = round_trip("gesten.pptx", data.getvalue(), order)
+    root = part(output, "ppt/slides/slide1.xml")
+    assert len(list(root.iter(f"{{{A}}}br"))) == 1
+    assert letters(texts(root, A_T)) == {"once": 56, "left": 0, "twice": 0}

@@ -1,7 +1,8 @@
 """DrawingML text (``a:p``): slides, and the charts and diagrams inside Word and PowerPoint files.
 
 A paragraph holds runs (``a:r``: properties ``a:rPr``, where a hyperlink is a property too, and
-text ``a:t``), line breaks (``a:br``, read as a newline), fields (``a:fld``: a slide number, a
+text ``a:t``), line breaks (``a:br``, read as a newline in the formatting of its own ``a:rPr``,
+else of the run before it), fields (``a:fld``: a slide number, a
 date, kept as atoms) and its end properties (``a:endParaRPr``, always last). See ``xmltext`` for
 how the English is put back. A line break between sentences stays where it was; one inside a
 sentence gives way to the English sentence, which is translated whole.
@@ -80,7 +81,9 @@ class DrawingFlavor(Flavor):
                         following = following.getnext()
                     props = None if following is None else following.find(_RPR)
                     previous = "" if props is None else etree.tostring(props, encoding="unicode")
-                items.append(Leaf("\n", (), previous, child))
+                own = child.find(_RPR)  # a break's own properties, where it has them
+                key = previous if own is None else etree.tostring(own, encoding="unicode")
+                items.append(Leaf("\n", (), key, child))
             else:
                 items.append(Atom([child], ()))
         return items

@@ -52,6 +52,8 @@ _S, _TAB, _BREAK = _t("s"), _t("tab"), _t("line-break")
 _CONTAINERS = {_t("span"): False, _t("a"): True, _t("meta"): True, _t("text-input"): True}
 # Cross-references show the text they point at (a heading, a caption): translated like it.
 _CONTAINERS.update((_t(f"{kind}-ref"), True) for kind in ("bookmark", "reference", "sequence"))
+# Links and fields (their text is filled in again): no copy of one may hold no text.
+_NEED_TEXT = {tag for tag, essential in _CONTAINERS.items() if essential} - {_t("meta")}
 
 
 def read(data: bytes, name: str) -> Source:
@@ -156,7 +158,12 @@ class TextFlavor(Flavor):
                 items.append(Leaf("\n", chain))
                 state["space"] = False
             elif child.tag in _CONTAINERS:
-                container = Container(counter(), element=child, essential=_CONTAINERS[child.tag])
+                container = Container(
+                    counter(),
+                    element=child,
+                    essential=_CONTAINERS[child.tag],
+                    needs_text=child.tag in _NEED_TEXT,
+                )
                 inner: list = []
                 self._walk(child, (*chain, container), inner, state, counter)
                 if any(isinstance(x, Leaf) for x in inner):

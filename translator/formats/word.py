@@ -72,6 +72,8 @@ _CONTAINERS = {
     _w("dir"): (),
     _w("bdo"): (),
 }
+# Of those, the ones a reader clicks or Word fills in again: no copy of one may hold no text.
+_NEED_TEXT = {_w("hyperlink"), _w("fldSimple"), _w("sdt")}
 _SDT_CONTENT = _w("sdtContent")
 _RUBY_BASE, _RUBY_TEXT = _w("rubyBase"), _w("rt")
 
@@ -255,6 +257,7 @@ class WordFlavor(Flavor):
                         opening=children[i : separate + 1],
                         closing=children[end],
                         essential=True,
+                        needs_text=True,
                     )
                     sub = self._walk_list(inside, (*chain, container), counter)
                     if any(isinstance(x, Leaf) for x in sub):
@@ -271,7 +274,9 @@ class WordFlavor(Flavor):
                 items += self._run(child, chain)
             elif child.tag in _CONTAINERS:
                 inner = child.find(_SDT_CONTENT) if child.tag == _w("sdt") else child
-                container = Container(counter(), element=child, essential=True)
+                container = Container(
+                    counter(), element=child, essential=True, needs_text=child.tag in _NEED_TEXT
+                )
                 sub = [] if inner is None else self._walk(inner, (*chain, container), counter)
                 if any(isinstance(x, Leaf) for x in sub):
                     items += sub

@@ -11,9 +11,12 @@ formatting (a bold run, a link, a field's result) is a mark, and each atom a poi
 onto the English by ``inline.transfer``. The paragraph is then rebuilt from the English pieces in
 English order: each piece in a leaf of its formatting inside its own containers (a container whose
 mark was split is entered again as a copy of itself), each atom where its words went; a link or
-field that ``transfer`` placed without text holds the English word where it stands. Elements are
-moved, never made up: every attribute, property and unknown child stays, and a container or a
-field keeps its instruction. A format says how its paragraphs are walked and how text is written
+field that ``transfer`` placed without text holds the English word where it stands. A stretch
+of formatting over only whitespace (a tab before a page number, a formatted space) goes where
+its word went and takes the English space there; where several land on one space inside a
+sentence, the others are written whole after it, so none is lost. Elements are moved, never
+made up: every attribute, property and unknown child stays, and a container or a field keeps
+its instruction. A format says how its paragraphs are walked and how text is written
 through a ``Flavor``.
 
 *Twins*: the same paragraph stored twice for different readers (the Choice and Fallback of

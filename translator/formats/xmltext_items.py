@@ -21,6 +21,7 @@ class Container:
     opening: list = field(default_factory=list)
     closing: Any = None
     essential: bool = False
+    needs_text: bool = False  # a link, a field, a content control: no copy of it without text
     used: bool = False
 
     @property

@@ -25,19 +25,28 @@ def rebuild_paragraph(
     atoms: list[tuple[int, int, Any]] = []
     texts: list[Mark] = []
     chars = list(english)
+    taken: set[int] = set()  # English spaces that a run of only whitespace has become
     for order, mark in enumerate(moved):
         if mark.atom and mark.key[0] != "atom":  # formatting over only spaces, kept whole
             x = mark.start
             space = x if x < len(english) and english[x].isspace() else x - 1
-            if 0 <= space < len(english) and english[space].isspace():
-                # the English space it lands on becomes its own (a tab before a page
-                # number), the rest of it follows; line breaks stay where the English
-                # has them (between sentences)
+            # line breaks stay where the English has them (between sentences): inside a
+            # sentence, a run's line breaks give way to the English sentence
+            inside = 0 <= space < len(english) and english[space] != "\n"
+            text = mark.open.replace("\n", "") if inside else mark.open
+            if space in taken and inside:  # another such run has this space: after it
+                atoms.append((space + 1, order, ("spaces", text or " ", mark.key)))
+            elif space in taken:  # a line break the English has: never written twice
                 texts.append(Mark(space, space + 1, key=mark.key, essential=True))
-                if mark.open and "\n" not in mark.open and english[space] != "\n":
-                    chars[space] = mark.open[0]
-                    if len(mark.open) > 1:
-                        atoms.append((space + 1, order, ("spaces", mark.open[1:], mark.key)))
+            elif 0 <= space < len(english) and english[space].isspace():
+                taken.add(space)
+                # the English space it lands on becomes its own (a tab before a page
+                # number), the rest of it follows
+                texts.append(Mark(space, space + 1, key=mark.key, essential=True))
+                if text and inside:
+                    chars[space] = text[0]
+                    if len(text) > 1:
+                        atoms.append((space + 1, order, ("spaces", text[1:], mark.key)))
             else:
                 atoms.append((x, order, ("spaces", mark.open, mark.key)))
         elif mark.atom:
@@ -52,14 +61,20 @@ def rebuild_paragraph(
             texts.append(mark)
     english = "".join(chars)
     sequence = _interleave(pieces(english, _flat(texts), base), sorted(atoms))
-    _materialize(unit, sequence, _bare_pieces(sequence, unit.items))
+    chains = _text_chains(sequence, unit.items)
+    _materialize(unit, sequence, chains, _bare_pieces(sequence, unit.items, chains))
 
 
 def _materialize(
-    unit: Unit, sequence: list[tuple[str, Any]], bare: dict[int, set[int]] | None = None
+    unit: Unit,
+    sequence: list[tuple[str, Any]],
+    chains: dict[int, tuple[int, ...]] | None = None,
+    bare: dict[int, set[int]] | None = None,
 ) -> None:
-    """Write the sequence; ``bare``: per text item, the links and fields it is written
-    outside of (see ``_bare_pieces``)."""
+    """Write the sequence; ``chains``: per text item, the containers it is written inside
+    (see ``_text_chains``; else those of its key); ``bare``: per text item, the links and
+    fields it is written outside of (see ``_bare_pieces``)."""
+    chains = chains or {}
     bare = bare or {}
     flavor = unit.flavor
     leaves: dict[tuple, deque] = {}
@@ -117,24 +132,28 @@ def _materialize(
     def chain_of(key: tuple) -> tuple[Container, ...]:
         return tuple(containers[i] for i in key[0])
 
-    ahead_keys: list[tuple | None] = []  # the key of the next text after each item
-    following = None
-    for kind, value in reversed(sequence):
-        ahead_keys.append(following)
+    def text_chain(position: int, key: tuple) -> tuple[Container, ...]:
+        indexes = chains.get(position, key[0])
+        return tuple(containers[i] for i in indexes if i not in bare.get(position, ()))
+
+    ahead_chains: list[tuple[Container, ...]] = []  # of the next text after each item
+    following: tuple[Container, ...] = ()
+    for position in range(len(sequence) - 1, -1, -1):
+        ahead_chains.append(following)
+        kind, value = sequence[position]
         if kind == "text":
-            following = value[1]
-    ahead_keys.reverse()
+            following = text_chain(position, value[1])
+    ahead_chains.reverse()
 
     for position, (kind, value) in enumerate(sequence):
         if kind == "text" or (isinstance(value, tuple) and value[0] == "spaces"):
             text, key = value if kind == "text" else value[1:]
-            chain = tuple(c for c in chain_of(key) if c.index not in bare.get(position, ()))
+            chain = text_chain(position, key)
             close_to(common(chain))
             open_chain(chain)
             flavor.emit(parent(), text, leaves[key], prototypes[key], state)
         elif isinstance(value, Atom):
-            ahead_key = ahead_keys[position]
-            ahead = () if ahead_key is None else chain_of(ahead_key)
+            ahead = ahead_chains[position]
             close_to(max(common(value.chain), common(ahead)))
             for element in value.elements:
                 flavor.append(parent(), element, state)
@@ -151,12 +170,62 @@ def _materialize(
     flavor.finish(unit.paragraph)
 
 
-def _bare_pieces(sequence: list[tuple[str, Any]], items: list[Item]) -> dict[int, set[int]]:
-    """The pieces of a link or field without a letter or digit (a quotation mark, a symbol the
-    reordering parted from its word) where another piece of the same link shows some: written
-    outside it, in their own formatting, as no one could see or click such a link. Returns, per
-    text item of ``sequence``, the containers it leaves."""
+def _text_items(sequence: list[tuple[str, Any]]) -> list[tuple[int, str, tuple]]:
+    """(position, text, key) of each piece of text in ``sequence`` (runs of only whitespace
+    included), in order."""
+    out = []
+    for position, (kind, value) in enumerate(sequence):
+        if kind == "text":
+            out.append((position, *value))
+        elif isinstance(value, tuple) and value[0] == "spaces":
+            out.append((position, value[1], value[2]))
+    return out
+
+
+def _text_chains(sequence: list[tuple[str, Any]], items: list[Item]) -> dict[int, tuple[int, ...]]:
+    """Per piece of text, the containers it is written inside: its own, but a stretch without
+    a letter or digit (a space, a bracket, a comma) between two pieces inside the same links,
+    fields or content controls goes inside them too, rather than cutting them into two copies
+    (the words of a content control that came back in another order)."""
     essential = {c.index for item in items for c in item.chain if c.essential}
+    texts = _text_items(sequence)
+    chains = {position: key[0] for position, _, key in texts}
+    if not essential:
+        return chains
+    shown = [any(c.isalnum() for c in text) for _, text, _ in texts]
+    n = 0
+    while n < len(texts):
+        if shown[n]:
+            n += 1
+            continue
+        end = n
+        while end < len(texts) and not shown[end]:
+            end += 1
+        if n > 0 and end < len(texts):  # a gap between two pieces with letters or digits
+            before, after = texts[n - 1][2][0], texts[end][2][0]
+            common = 0
+            while common < min(len(before), len(after)) and before[common] == after[common]:
+                common += 1
+            around = before[:common]
+            for position, _, key in texts[n:end]:
+                own = key[0]
+                inside = len(own) < len(around) and around[: len(own)] == own
+                if inside and all(i in essential for i in around[len(own) :]):
+                    chains[position] = around
+        n = end
+    return chains
+
+
+def _bare_pieces(
+    sequence: list[tuple[str, Any]], items: list[Item], chains: dict[int, tuple[int, ...]]
+) -> dict[int, set[int]]:
+    """The pieces of a link, field or content control (``Container.needs_text``) without a
+    letter or digit (a quotation mark, a symbol the reordering parted from its word) where
+    another piece of the same one shows some: written outside it, in their own formatting, as
+    no one could see or click such a link, and a field would fill its copy in again. Other
+    containers (a text direction, a tracked insertion) keep such pieces inside a copy of
+    themselves. Returns, per text item of ``sequence``, the containers it leaves."""
+    essential = {c.index for item in items for c in item.chain if c.needs_text}
     if not essential:
         return {}
     stretches: dict[int, list[list[int]]] = {}  # container → its stretches of text items
@@ -173,7 +242,7 @@ def _bare_pieces(sequence: list[tuple[str, Any]], items: list[Item]) -> dict[int
             text, key = value[1], value[2]
         else:
             continue
-        chain = {i for i in key[0] if i in essential}
+        chain = {i for i in chains.get(position, key[0]) if i in essential}
         for c in open_now - chain:
             open_now.discard(c)
         for c in chain:

@@ -31,20 +31,16 @@ NICENESS = "RAY_worker_niceness"
 def local_ray():
     """A local Ray instance whose workers import this tree and see the tests' settings."""
     env = {name: os.environ[name] for name in CARRIED if name in os.environ}
-    niceness = os.environ.get(NICENESS)
-    os.environ[NICENESS] = "0"  # read by the raylet ray.init starts
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        logging_level="WARNING",
-        runtime_env={"env_vars": {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", **env}},
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(NICENESS, "0")  # read by the raylet ray.init starts
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            logging_level="WARNING",
+            runtime_env={"env_vars": {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", **env}},
+        )
     yield
     ray.shutdown()
-    if niceness is None:
-        os.environ.pop(NICENESS, None)
-    else:
-        os.environ[NICENESS] = niceness
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,9 @@ one-time conversion as a first visit after installing does, and measures:
 
 * the first visit to the seed article: time to the first German on screen, to the
   "preparing the model" message, to the first English sentence, and to the complete article;
-  a second visit (the article from the server's shared results);
+  a second visit (the article from the server's shared results); then, the server warm, three
+  texts it has not seen (six paragraphs each): time to their German, first English sentence and
+  end, at the page's default beam;
 * the tab stops on the seed article (inside the reader's rows, and in the whole reader);
 * the bytes per redraw while a long document streams (``--paragraphs 150 400``): every
   WebSocket frame that carries a reader message, its rows, and, for comparison, the size of the
@@ -142,10 +144,46 @@ def screenshots(browser, url: str, out: Path) -> list[str]:
     return taken
 
 
-def long_document(count: int) -> str:
+def warm_new_text(browser, url: str, offset: int, paragraphs: int = 6) -> dict:
+    """A warm server (model loaded, the seed article done) given a text it has not seen: the
+    time from Translate to its German, to its first English sentence and to the whole text."""
+    text = long_document(paragraphs, offset)
+    first = text.split("\n\n")[0]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector(COMPLETE, timeout=LONG_WAIT)
+    page.get_by_text("Your German text").click()
+    page.get_by_label("German text", exact=True).fill(text)
+    started = time.monotonic()
+    page.get_by_role("button", name="Translate").click()
+    mine = "first => { const r = document.querySelector('.bi-row');"
+    mine += " return r && r.querySelector('.bi-de').textContent === first"
+    page.wait_for_function(mine + "; }", arg=first, timeout=LONG_WAIT)
+    german_at = time.monotonic() - started
+    page.wait_for_function(
+        mine + " && r.querySelector('.bi-en .bi-s') !== null; }", arg=first, timeout=LONG_WAIT
+    )
+    english_at = time.monotonic() - started
+    page.wait_for_function(
+        mine + " && document.querySelector('.bi-root').dataset.complete === 'true'; }",
+        arg=first,
+        timeout=LONG_WAIT,
+    )
+    done_at = time.monotonic() - started
+    context.close()
+    return {
+        "paragraphs": paragraphs,
+        "seconds_to_german": round(german_at, 2),
+        "seconds_to_first_english": round(english_at, 2),
+        "seconds_to_complete": round(done_at, 2),
+    }
+
+
+def long_document(count: int, offset: int = 0) -> str:
     from opus_shape import german_sentences
 
-    sentences = german_sentences(2 * count)
+    sentences = german_sentences(offset + 2 * count)[offset:]
     return "\n\n".join(f"{sentences[2 * i]} {sentences[2 * i + 1]}" for i in range(count))
 
 
@@ -257,6 +295,10 @@ def main() -> None:
                 results["first_visit_seconds"] = visit(browser, url, args.out, "first")
                 print("first visit:", results["first_visit_seconds"], flush=True)
                 results["second_visit_seconds"] = visit(browser, url, args.out, "second")
+                results["warm_server_new_text"] = [
+                    warm_new_text(browser, url, offset) for offset in (4000, 4100, 4200)
+                ]
+                print("warm server, new text:", results["warm_server_new_text"], flush=True)
                 results["seed_article"] = tab_stops(browser, url)
                 results["screenshots"] = screenshots(browser, url, args.out)
                 print("seed article:", results["seed_article"], flush=True)

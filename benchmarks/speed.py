@@ -62,6 +62,8 @@ CONFIGS: dict[str, tuple[str, str, int, bool]] = {
     "ct2 int8+vmap greedy": ("translator", "ctranslate2:int8+vmap", 1, True),
     "ct2 int8 beam 4, no details": ("translator", "ctranslate2:int8", 4, False),
     "ct2 int8 greedy, no details": ("translator", "ctranslate2:int8", 1, False),
+    # what Argos Translate and LibreTranslate run: one search on every core, no details
+    "ct2 int8 beam 4, no details, one search on all cores": ("peers", "ctranslate2:int8", 4, False),
 }
 
 
@@ -88,15 +90,17 @@ def suppress_end_of_sentence(torch_engine: bool) -> None:
     if REAL:
         return
     if torch_engine:
-        from translator.backends import torch_search
-
-        original = torch_search.PerRowLengthLimit.__call__
+        try:
+            from translator.backends.torch_search import PerRowLengthLimit as limit
+        except ImportError:  # a tree from before the torch engine's cut (before/after runs)
+            from translator.backends.marian_torch import _PerRowLengthLimit as limit
+        original = limit.__call__
 
         def call(self, input_ids, scores):
             scores[:, self.eos_id] = float("-inf")
             return original(self, input_ids, scores)
 
-        torch_search.PerRowLengthLimit.__call__ = call
+        limit.__call__ = call
         return
     try:
         from translator.backends import ctranslate2_backend as ct2
@@ -141,6 +145,10 @@ def run_one(name: str, model: str, texts: dict[str, str]) -> dict:
     from translator.segment import segment
 
     result: dict = {"name": name}
+    if how == "peers":  # one replica, every core in each matrix product (CTranslate2's default)
+        from translator.backends import ct2_loading
+
+        ct2_loading.LAYOUT = "intra"
     start = time.perf_counter()
     if how == "generate":
         engine = Baseline(model)

@@ -244,8 +244,24 @@ def test_replicas_searching_parts_of_a_batch_give_what_one_search_gives(
 
 
 def test_thread_layouts_use_every_core_once():
-    from translator.backends.ct2_loading import thread_layout
+    from translator.backends.ct2_loading import MAX_REPLICAS, thread_layout
 
     assert thread_layout(2, "intra") == (1, 2)
     assert thread_layout(2, "inter") == (2, 1)
     assert thread_layout(1, "inter") == (1, 1)
+    assert thread_layout(0, "inter") == (1, 1)
+    assert thread_layout(4 * MAX_REPLICAS, "inter") == (MAX_REPLICAS, 4)
+    for cores in range(1, 33):  # never more threads than cores, never a core left to spare
+        replicas, threads = thread_layout(cores, "inter")
+        assert 1 <= replicas <= MAX_REPLICAS
+        assert cores - replicas < replicas * threads <= cores
+
+
+def test_replicas_are_the_default_layout_on_several_cores(model_dir, ct2_cache, monkeypatch):
+    """Measured on two cores: replicas beat one search on both (benchmarks/README.md, Cores)."""
+    from translator.backends.ctranslate2_backend import CTranslate2Backend
+    from translator.backends.hub import resolve_model
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    loaded = CTranslate2Backend.load(resolve_model(str(model_dir)), device="cpu")
+    assert loaded.replicas == 2 and loaded.translator.num_translators == 2

@@ -28,9 +28,14 @@ if TYPE_CHECKING:
 # first time the converted model is loaded): only if it changes < 1 % of sentences at beam 4 on
 # text it was not built from (benchmarks/README.md, "vocabulary map")
 VMAP_BY_DEFAULT = False
-# how the cores are used: "intra" (one search, every core in each matrix product) or "inter"
-# (one model replica per core, each searching a part of the batch); measured in benchmarks/
-LAYOUT = "intra"
+# How the cores are used: "inter" (model replicas, each searching its own part of the batch on
+# its own core) or "intra" (one search, every core in each matrix product). On two cores the
+# replicas give 1.5x the tokens/s of one two-thread search, for one document and for three
+# sessions at once, and one two-thread search is slower than one thread alone (benchmarks/
+# README.md, "Cores"). Each replica keeps its own working memory (a beam search of 16 sentences
+# and a scoring pass), so past MAX_REPLICAS the cores go to threads within each replica.
+LAYOUT = "inter"
+MAX_REPLICAS = 4
 
 log = logging.getLogger(__name__)
 
@@ -198,9 +203,11 @@ def load(
 
 
 def thread_layout(cores: int, layout: str | None = None) -> tuple[int, int]:
-    """(replicas, threads per replica) for ``cores``: see ``benchmarks/README.md`` (threads)."""
+    """(replicas, threads per replica) for ``cores``: see ``LAYOUT``."""
+    cores = max(1, cores)
     if (layout or LAYOUT) == "inter":
-        return cores, 1
+        replicas = min(cores, MAX_REPLICAS)
+        return replicas, cores // replicas
     return 1, cores
 
 

@@ -232,7 +232,10 @@ class Baseline:
         import torch
         from transformers import LogitsProcessor, LogitsProcessorList, MarianMTModel
 
-        from translator.backends.ct2_loading import load_codec
+        try:
+            from translator.backends.ct2_loading import load_codec
+        except ImportError:  # a tree from before the CTranslate2 engine's cut (before/after runs)
+            from translator.backends.ctranslate2_backend import load_codec
 
         torch.set_num_threads(len(os.sched_getaffinity(0)))
         self.torch = torch

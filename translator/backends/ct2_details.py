@@ -32,14 +32,16 @@ def add_logprobs(
     sources: list[list[str]],
     targets: list[list[str]],
     hypotheses: list[Hypothesis],
+    replicas: int = 1,
 ) -> None:
-    """Raw log-probabilities of each token and of </s>: one teacher-forced pass."""
+    """Raw log-probabilities of each token and of </s>: one teacher-forced pass (its calls
+    shared among ``replicas``, the tokens in flight bounded as for one)."""
     scored = translator.score_batch(
         sources,
         targets,
         max_input_length=0,
         # the pass holds a few [tokens, vocabulary] float arrays: ~100 MB for 128 tokens
-        max_batch_size=SCORE_TOKENS,
+        max_batch_size=max(1, SCORE_TOKENS // replicas),
         batch_type="tokens",
     )
     for hypothesis, score in zip(hypotheses, scored, strict=True):

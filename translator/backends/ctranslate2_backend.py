@@ -25,8 +25,9 @@ It fills the same Hypothesis as the torch engine:
   4.8.5 gives no per-token numbers (``return_logits_vocab`` comes back empty, the callback is for
   greedy search only), so ``score_batch``: one teacher-forced pass (``<pad>`` not in the converted
   vocabulary). Measured alternatives are in ``benchmarks/README.md``.
-- **Cores.** One search using every core (``intra_threads``), or one model replica per core,
-  each searching a contiguous part of the batch (``inter_threads``): ``ct2_loading.thread_layout``.
+- **Cores.** Model replicas (``inter_threads``; the default on several cores: measured faster),
+  each searching a contiguous part of the batch, or one search using every core
+  (``intra_threads``): ``ct2_loading.thread_layout``.
 - **n-best** from ``num_hypotheses``.
 
 Layer and heads of the alignment attention are fixed in the converted model (see ``convert.py``).
@@ -141,6 +142,7 @@ class CTranslate2Backend:
                     [sources[row] for row in unscored],
                     [self._tokens(hypotheses[row].ids) for row in unscored],
                     [hypotheses[row] for row in unscored],
+                    self.replicas,
                 )
             for hypothesis, source in zip(hypotheses, sources, strict=True):
                 hypothesis.attention = normalised(hypothesis.attention, len(source))
@@ -168,7 +170,8 @@ class CTranslate2Backend:
             Hypothesis(ids=ids, attention=np.asarray(r.attention[0], np.float32)[: len(ids) + 1])
             for ids, r in zip(targets, results, strict=True)
         ]
-        add_logprobs(self.translator, source_tokens, [self._tokens(t) for t in targets], hypotheses)
+        targets_tokens = [self._tokens(t) for t in targets]
+        add_logprobs(self.translator, source_tokens, targets_tokens, hypotheses, self.replicas)
         for hypothesis, source in zip(hypotheses, source_tokens, strict=True):
             hypothesis.attention = normalised(hypothesis.attention, len(source))
         return hypotheses
@@ -256,6 +259,7 @@ class CTranslate2Backend:
     def _beam_call(
         self, sources: list[list[str]], beam: int, limit: int, details: bool, no_repeat: int
     ):
+        replicas = self.replicas
         options = self._options(
             beam_size=beam,
             no_repeat_ngram_size=no_repeat,
@@ -263,7 +267,8 @@ class CTranslate2Backend:
             max_decoding_length=limit + 1,
             return_attention=details,
             # sentences per search: bounds its memory; with replicas, each searches a part
-            max_batch_size=min(BEAM_BATCH, -(-len(sources) // self.replicas)),
+            # (BEAM_BATCH in flight in all: replicas each keep their own working memory)
+            max_batch_size=min(max(1, BEAM_BATCH // replicas), -(-len(sources) // replicas)),
         )
         return self.translator.translate_batch(sources, **options)
 

@@ -251,7 +251,7 @@ def test_thread_layouts_use_every_core_once():
     assert thread_layout(1, "inter") == (1, 1)
     assert thread_layout(0, "inter") == (1, 1)
     assert thread_layout(4 * MAX_REPLICAS, "inter") == (MAX_REPLICAS, 4)
-    for cores in range(1, 33):  # never more threads than cores, never a core left to spare
+    for cores in range(1, 33):  # never more threads than cores, fewer idle ones than replicas
         replicas, threads = thread_layout(cores, "inter")
         assert 1 <= replicas <= MAX_REPLICAS
         assert cores - replicas < replicas * threads <= cores

@@ -32,8 +32,9 @@ VMAP_BY_DEFAULT = False
 # its own core) or "intra" (one search, every core in each matrix product). On two cores the
 # replicas give 1.5x the tokens/s of one two-thread search, for one document and for three
 # sessions at once, and one two-thread search is slower than one thread alone (benchmarks/
-# README.md, "Cores"). Each replica keeps its own working memory (a beam search of 16 sentences
-# and a scoring pass), so past MAX_REPLICAS the cores go to threads within each replica.
+# README.md, "Cores"). Each replica keeps its own working memory (the engine shares the
+# sentences and scoring tokens in flight among them), so past MAX_REPLICAS the cores go to
+# threads within each replica (not measured past two cores).
 LAYOUT = "inter"
 MAX_REPLICAS = 4
 
